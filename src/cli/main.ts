@@ -1,0 +1,87 @@
+/** The command line: parses flags, picks the mode, and is the one place errors become exit codes. */
+import { ManifestError, ManifestErrors } from "../manifest/errors.ts";
+import { VERSION } from "../version.ts";
+import { denoIo, type Io, makeContext, type RunContext } from "./context.ts";
+import { type Flags, parseFlags } from "./flags.ts";
+import { helpText } from "./help.ts";
+import { runParseOnly } from "./parse_only.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Exit codes: success, a run that failed, bad usage or bad manifests. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Runs `cip` with these arguments and returns the exit code; never throws. */
+export async function main(args: string[], io: Io = denoIo()): Promise<number> {
+  let flags: Flags;
+  try {
+    flags = parseFlags(args);
+  } catch (e) {
+    return reportError(e, io);
+  }
+  if (flags.values.help) {
+    await io.stdout(helpText());
+    return EXIT.ok;
+  }
+  if (flags.values.version) {
+    await io.stdout(`cip ${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const ctx = makeContext(flags, io);
+  try {
+    const mode = chooseMode(flags);
+    return await mode(ctx);
+  } catch (e) {
+    return reportError(e, io, ctx);
+  }
+}
+
+/** A mode of the program: returns the exit code of a run that completed. */
+type Mode = (ctx: RunContext) => Promise<number>;
+
+/** Picks what to do from the flags; throws UsageError for impossible combinations. */
+function chooseMode(flags: Flags): Mode {
+  const v = flags.values;
+  if (v.manifest !== undefined && v["thin-manifest-dir"] !== undefined) {
+    throw new UsageError("--manifest and --thin-manifest-dir cannot be used together");
+  }
+  if (v.manifest === undefined && v["thin-manifest-dir"] === undefined) {
+    throw new UsageError("one of --manifest or --thin-manifest-dir is required");
+  }
+  if (v["parse-only"]) return runParseOnly;
+  throw new UsageError("nothing to do: promotion is not available in this build; use --parse-only");
+}
+
+/** Prints an error the way its kind calls for and returns the exit code. */
+function reportError(e: unknown, io: Io, ctx?: RunContext): number {
+  if (e instanceof UsageError) {
+    io.stderr(`cip: ${e.message}\nRun 'cip --help' for usage.\n`);
+    return EXIT.usage;
+  }
+  if (e instanceof ManifestErrors) {
+    for (const err of e.errors) io.stderr(`ERROR: ${err.message}\n`);
+    const more = e.total - e.errors.length;
+    if (more > 0) io.stderr(`ERROR: ... and ${more} more problems not shown\n`);
+    io.stderr(`cip: ${e.message}\n`);
+    return EXIT.usage;
+  }
+  if (e instanceof ManifestError) {
+    io.stderr(`ERROR: ${e.message}\ncip: 1 problem found in the manifests\n`);
+    return EXIT.usage;
+  }
+  const message = describe(e);
+  io.stderr(`cip: ${message}\n`);
+  if (ctx?.log.enabled("debug") && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
+  return EXIT.failed;
+}
+
+/** One line for an error and its causes: `what failed: why`. */
+export function describe(e: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = e;
+  for (let depth = 0; cur !== undefined && depth < 8; depth++) {
+    const text = cur instanceof Error ? cur.message : String(cur);
+    if (!parts.some((p) => p.includes(text))) parts.push(text);
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return parts.join(": ");
+}

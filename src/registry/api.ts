@@ -1,0 +1,83 @@
+/**
+ * The one interface every registry backend implements (HTTP registries, OCI layout
+ * directories). Promotion, snapshots and checks see only this.
+ *
+ * Repository names passed here are full paths inside the backend: for an HTTP registry
+ * `gcr.io/proj/foo` the backend is the host `gcr.io` and the repository `proj/foo`; for
+ * `ocidir://dir/foo` the backend is the directory `dir` and the repository `foo`.
+ */
+
+/** A content descriptor: what a manifest or blob is, by digest. */
+export interface Descriptor {
+  mediaType: string;
+  /** `sha256:<hex>`. */
+  digest: string;
+  /** Size in bytes. */
+  size: number;
+}
+
+/** A manifest as the exact bytes the registry served, with its media type and digest. */
+export interface ManifestBytes {
+  mediaType: string;
+  digest: string;
+  bytes: Uint8Array;
+}
+
+/** What the registry knows of one manifest from a listing (the GCR/AR extension). */
+export interface ListedManifest {
+  mediaType?: string;
+  /** Size in bytes as the registry reports it (0 for manifest lists on GCR). */
+  size?: number;
+  tags: string[];
+}
+
+/** The answer of a tag listing. */
+export interface TagListing {
+  tags: string[];
+  /** Present when the registry sent the GCR/AR extension: digest -> facts. */
+  manifests?: Map<string, ListedManifest>;
+  /** Sub-repositories sent by the extension (`child`), relative to the repository. */
+  children?: string[];
+}
+
+/** A blob being read: its size and a stream of its bytes. */
+export interface BlobStream {
+  size: number;
+  body: ReadableStream<Uint8Array>;
+}
+
+/** A registry backend: reads and writes manifests and blobs by repository. */
+export interface Backend {
+  /** Identifies the storage: two backends with the same id can mount blobs between repos. */
+  readonly id: string;
+  /** Human-readable name for messages, e.g. `gcr.io` or `ocidir://staging`. */
+  readonly display: string;
+
+  /** All repositories equal to or below `prefix` ("" for all), sorted. */
+  listRepositories(prefix: string): Promise<string[]>;
+  /** The tags of a repository; a repository that does not exist has none. */
+  listTags(repo: string): Promise<TagListing>;
+
+  /** The descriptor of a manifest by tag or digest, or null when absent. */
+  headManifest(repo: string, ref: string): Promise<Descriptor | null>;
+  /** A manifest's exact bytes by tag or digest, or null when absent. */
+  getManifest(repo: string, ref: string): Promise<ManifestBytes | null>;
+  /** Stores a manifest's exact bytes under a tag or its digest. */
+  putManifest(repo: string, ref: string, manifest: ManifestBytes): Promise<void>;
+
+  /** Whether a blob is present in the repository. */
+  hasBlob(repo: string, digest: string): Promise<boolean>;
+  /** Opens a blob for reading; throws RegistryError when absent. */
+  getBlob(repo: string, digest: string): Promise<BlobStream>;
+  /**
+   * Stores a blob read from `body`, checking its SHA-256 and size while streaming; a mismatch
+   * throws and nothing is committed.
+   */
+  putBlob(repo: string, blob: Descriptor, body: ReadableStream<Uint8Array>): Promise<void>;
+  /**
+   * Makes a blob present in `repo` by mounting it from `fromRepo` of the same backend,
+   * without transferring it. Returns false when the backend could not mount (the caller then
+   * copies the bytes).
+   */
+  mountBlob(repo: string, digest: string, fromRepo: string): Promise<boolean>;
+}
