@@ -54,6 +54,156 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "Read and validate the manifests, compute the promotion edges, print a summary to " +
       "stderr and stop. No network.",
   },
+  {
+    name: "key-files",
+    type: "string",
+    group: "Registries and credentials",
+    value: "FILE[,FILE]",
+    help: "Google service-account key files (JSON); the one whose client_email matches a " +
+      "registry's service-account is used for that registry.",
+  },
+  {
+    name: "insecure-registries",
+    type: "string",
+    group: "Registries and credentials",
+    value: "HOST[,HOST]",
+    help: "Hosts reached over plain http. Loopback hosts (localhost, 127.0.0.0/8, [::1]) " +
+      "always are.",
+  },
+  {
+    name: "max-requests-per-second",
+    type: "string",
+    group: "Registries and credentials",
+    value: "N",
+    default: "50 on Google hosts, unlimited elsewhere",
+    help: "Requests per second per registry host (0 = unlimited).",
+  },
+  {
+    name: "threads",
+    type: "string",
+    group: "Registries and credentials",
+    value: "N",
+    default: "20",
+    help: "Requests in flight at once per registry host.",
+  },
+  {
+    name: "confirm",
+    type: "boolean",
+    group: "Promotion",
+    help: "Really copy. Without it, cip only prints what it would do (dry run).",
+  },
+  {
+    name: "dry-run",
+    type: "boolean",
+    group: "Promotion",
+    help: "Print the plan without writing (the default). --dry-run=false is the same as " +
+      "--confirm.",
+  },
+  {
+    name: "json-log-summary",
+    type: "boolean",
+    group: "Promotion",
+    help: "Print the plan and its outcome as JSON to stdout at the end.",
+  },
+  {
+    name: "report",
+    type: "string",
+    group: "Promotion",
+    value: "FILE",
+    help: "Write the plan and its outcome as JSON to FILE.",
+  },
+  {
+    name: "snapshot",
+    type: "string",
+    group: "Snapshots",
+    value: "REGISTRY[/PATH]",
+    help: "Print every image, digest and tag below REGISTRY to stdout and stop.",
+  },
+  {
+    name: "manifest-based-snapshot-of",
+    type: "string",
+    group: "Snapshots",
+    value: "REGISTRY",
+    help: "Print what the manifests promote into REGISTRY, computed without network access.",
+  },
+  {
+    name: "snapshot-tag",
+    type: "string",
+    group: "Snapshots",
+    value: "TAG",
+    help: "Keep only digests carrying TAG.",
+  },
+  {
+    name: "minimal-snapshot",
+    type: "boolean",
+    group: "Snapshots",
+    help: "Leave out untagged digests that are children of a manifest list in the same " +
+      "repository.",
+  },
+  {
+    name: "output",
+    type: "string",
+    group: "Snapshots",
+    value: "FORMAT",
+    default: "yaml",
+    help: "Snapshot format: yaml (the images.yaml format), csv, or json.",
+  },
+  {
+    name: "snapshot-service-account",
+    type: "string",
+    group: "Snapshots",
+    value: "EMAIL",
+    help: "Google service account to read the snapshot's registry as.",
+  },
+  {
+    name: "checks",
+    type: "string",
+    group: "Checks",
+    value: "NAME[,NAME]",
+    help: "Run only these pre-submit checks.",
+  },
+  {
+    name: "skip-checks",
+    type: "string",
+    group: "Checks",
+    value: "NAME[,NAME]",
+    help: "Leave these pre-submit checks out.",
+  },
+  {
+    name: "list-checks",
+    type: "boolean",
+    group: "Checks",
+    help: "Print the name and description of every check and exit.",
+  },
+  {
+    name: "diff-base",
+    type: "string",
+    group: "Checks",
+    value: "REV",
+    help: "Git revision the manifests are compared against (the pull request's base).",
+  },
+  {
+    name: "use-prow-manifest-diff",
+    type: "boolean",
+    group: "Checks",
+    help: "Take the git base from Prow's environment (JOB_TYPE, PULL_BASE_SHA) and promote " +
+      "only what changed since it.",
+  },
+  {
+    name: "manifest-diff-since",
+    type: "string",
+    group: "Checks",
+    value: "DATE",
+    help: "Promote only what the manifests changed since DATE (git's --since syntax).",
+  },
+  {
+    name: "max-image-size",
+    type: "string",
+    group: "Checks",
+    value: "MIB",
+    default: "2048",
+    help: "Largest image size the image-size check allows, in MiB.",
+  },
 ];
 
 /** The parsed command line: flag values by name, plus the positional words. */
