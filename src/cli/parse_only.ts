@@ -1,15 +1,43 @@
-/** `cip run --parse-only`: validate manifests, compute edges, summarise, no network. */
-import { computeEdges, loadManifests } from "../manifest/mod.ts";
+/** `cip run --parse-only`: validate manifests, compute edges, summarise on stderr, no network. */
+import {
+  computeEdges,
+  edgeTarget,
+  loadManifests,
+  overlapErrors,
+  Problems,
+} from "../manifest/mod.ts";
 import type { RunContext } from "./context.ts";
 
-/** Runs the parse-only mode. */
+/** Runs the parse-only mode: exit 0 when the manifests are valid; throws ManifestErrors if not. */
 export async function runParseOnly(ctx: RunContext): Promise<number> {
   const v = ctx.flags.values;
   const manifests = await loadManifests({
     manifest: v.manifest as string | undefined,
     thinDir: v["thin-manifest-dir"] as string | undefined,
   }, ctx.log);
-  const { edges } = computeEdges(manifests);
-  ctx.log.info(`${manifests.length} manifests, ${edges.length} edges`);
+  const set = computeEdges(manifests);
+  if (ctx.log.enabled("debug")) {
+    for (const { kept, dropped } of set.redundantEdges) {
+      const at = (p: { file: string; line: number; col: number }) => `${p.file}:${p.line}:${p.col}`;
+      ctx.log.debug(
+        `redundant edge: ${edgeTarget(dropped)} at ${at(dropped.pos)} repeats ${at(kept.pos)}`,
+      );
+    }
+  }
+  if (set.overlaps.length > 0) {
+    const problems = new Problems();
+    for (const e of overlapErrors(set.overlaps)) problems.addError(e);
+    throw problems.toError();
+  }
+  let registries = 0, images = 0, digests = 0;
+  for (const m of manifests) {
+    registries += m.registries.length;
+    images += m.images.length;
+    for (const img of m.images) digests += img.digests.length;
+  }
+  ctx.log.info(
+    `parse-only: ${manifests.length} manifests, ${registries} registries, ${images} images, ` +
+      `${digests} digests, ${set.edges.length} edges (${set.redundant} redundant): valid`,
+  );
   return 0;
 }

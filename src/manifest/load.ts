@@ -1,0 +1,229 @@
+/** Loading manifests from a file tree: one plain manifest file, or a thin manifest directory. */
+import type { Logger } from "../log.ts";
+import { MAX_MANIFEST_BYTES } from "./decode_text.ts";
+import { type FileTree, joinTreePath, type TreeEntry, TreeError } from "./file_tree.ts";
+import { FsTree } from "./fs_tree.ts";
+import { parsePlainManifest, parseThinManifest } from "./parse.ts";
+import { filePos, Problems, show } from "./problems.ts";
+import type { Manifest } from "./types.ts";
+
+/** Which manifests to read: a plain file or a thin directory. */
+export interface ManifestInput {
+  manifest?: string;
+  thinDir?: string;
+}
+
+/** The file of a thin sub-manifest that holds its registries. */
+export const PROMOTER_MANIFEST_FILE = "promoter-manifest.yaml";
+
+/** The file of a thin sub-manifest that holds its images. */
+export const IMAGES_FILE = "images.yaml";
+
+/** Reads and validates manifests from the file system; throws ManifestErrors listing every problem found. */
+export function loadManifests(input: ManifestInput, log: Logger): Promise<Manifest[]> {
+  if (input.manifest !== undefined) return loadPlainManifest(new FsTree(null), input.manifest, log);
+  if (input.thinDir !== undefined) return loadThinManifests(new FsTree(input.thinDir), "", log);
+  throw new TypeError("loadManifests needs a manifest file or a thin manifest directory");
+}
+
+/** Reads one plain manifest file of a tree; throws ManifestErrors when it has problems. */
+export async function loadPlainManifest(
+  tree: FileTree,
+  path: string,
+  log: Logger,
+): Promise<Manifest[]> {
+  const problems = new Problems();
+  const label = tree.label(path);
+  const outcome = await readOutcome(tree, path);
+  const bytes = recordOutcome(outcome, problems);
+  if (outcome === null) {
+    problems.add(filePos(label), "", "no such file (expected a promoter manifest)");
+  }
+  const manifest = bytes ? parsePlainManifest(bytes, label, problems) : null;
+  problems.throwIfAny();
+  log.debug(`read manifest ${label}`);
+  return [manifest!];
+}
+
+/**
+ * Reads a thin manifest directory `dir` of a tree: each `manifests/<x>/promoter-manifest.yaml`
+ * with its `images/<x>/images.yaml`, in name order. Throws ManifestErrors listing every problem.
+ */
+export async function loadThinManifests(
+  tree: FileTree,
+  dir: string,
+  log: Logger,
+): Promise<Manifest[]> {
+  const problems = new Problems();
+  const manifestsDir = joinTreePath(dir, "manifests");
+  const imagesDir = joinTreePath(dir, "images");
+  const top = await listTreeDir(tree, dir, problems);
+  if (top === null) {
+    problems.add(
+      filePos(tree.label(dir)),
+      "",
+      "no such directory (expected a thin manifest directory holding images/ and manifests/)",
+    );
+  }
+  problems.throwIfAny();
+  const manifestEntries = await listTreeDir(tree, manifestsDir, problems);
+  const imageEntries = await listTreeDir(tree, imagesDir, problems);
+  for (const [entries, path] of [[manifestEntries, manifestsDir], [imageEntries, imagesDir]]) {
+    if (entries === null) {
+      problems.add(
+        filePos(tree.label(path as string)),
+        "",
+        "is not a directory; a thin manifest directory holds both images/ and manifests/ " +
+          "directories",
+      );
+    }
+  }
+  if (!Array.isArray(manifestEntries) || !Array.isArray(imageEntries)) {
+    problems.throwIfAny();
+    return [];
+  }
+  const names = subManifestNames(tree, manifestsDir, manifestEntries, problems, log);
+  // Read every pair at once (trees backed by subprocesses gain from it), then record the
+  // outcomes in name order so that messages come out in the same order on every run.
+  const reads = await Promise.all(names.map(async (name) => {
+    const regPath = joinTreePath(manifestsDir, name, PROMOTER_MANIFEST_FILE);
+    const imgPath = joinTreePath(imagesDir, name, IMAGES_FILE);
+    const reg = await readOutcome(tree, regPath);
+    const img = reg === null ? null : await readOutcome(tree, imgPath);
+    return { name, regPath, imgPath, reg, img };
+  }));
+  const manifests: Manifest[] = [];
+  let found = 0;
+  for (const { name, regPath, imgPath, reg, img } of reads) {
+    if (reg === null) {
+      log.warn(
+        `${tree.label(joinTreePath(manifestsDir, name))} has no ${PROMOTER_MANIFEST_FILE}; skipped`,
+      );
+      continue;
+    }
+    found++;
+    const regBytes = recordOutcome(reg, problems);
+    const imgBytes = recordOutcome(img, problems);
+    if (img === null) {
+      problems.add(
+        filePos(tree.label(imgPath)),
+        "",
+        `no such file; ${tree.label(regPath)} needs its images in this file`,
+      );
+    }
+    if (!regBytes || !imgBytes) continue;
+    const m = parseThinManifest(
+      regBytes,
+      tree.label(regPath),
+      imgBytes,
+      tree.label(imgPath),
+      problems,
+    );
+    if (m) manifests.push(m);
+  }
+  warnAboutOrphanImages(tree, imagesDir, imageEntries, new Set(names), log);
+  if (found === 0 && problems.count === 0) {
+    problems.add(filePos(tree.label(dir)), "", `no manifests found in dir: ${tree.label(dir)}`);
+  }
+  problems.throwIfAny();
+  log.debug(`read ${manifests.length} manifests from ${tree.label(dir)}`);
+  return manifests;
+}
+
+/** The sub-manifest directory names under manifests/, sorted; other entries are ignored. */
+function subManifestNames(
+  tree: FileTree,
+  manifestsDir: string,
+  entries: TreeEntry[],
+  problems: Problems,
+  log: Logger,
+): string[] {
+  const names: string[] = [];
+  for (const e of entries) {
+    const label = tree.label(joinTreePath(manifestsDir, e.name));
+    if (!isPlainName(e.name)) {
+      problems.add(
+        filePos(label),
+        "",
+        `refused the name ${show(e.name)}: a sub-manifest name must be a plain directory name ` +
+          "(no path separators, no . or .., no control characters)",
+      );
+      continue;
+    }
+    if (e.kind !== "dir") {
+      log.debug(`${label} is not a directory; ignored`);
+      continue;
+    }
+    names.push(e.name);
+  }
+  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Warns about images/<x> directories that no manifests/<x> directory pairs with. */
+function warnAboutOrphanImages(
+  tree: FileTree,
+  imagesDir: string,
+  entries: TreeEntry[],
+  names: Set<string>,
+  log: Logger,
+): void {
+  for (const e of entries) {
+    if (e.kind === "dir" && !names.has(e.name) && isPlainName(e.name)) {
+      log.warn(
+        `${
+          tree.label(joinTreePath(imagesDir, e.name))
+        } has no manifests/ directory of the same name; ignored`,
+      );
+    }
+  }
+}
+
+/** Whether a directory name can be used as one path component safely. */
+export function isPlainName(name: string): boolean {
+  if (name === "" || name === "." || name === ".." || /[/\\]/.test(name)) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return false;
+  }
+  return true;
+}
+
+/** What reading a file gave: its bytes, null when it does not exist, or the tree's refusal. */
+type ReadOutcome = Uint8Array | null | TreeError;
+
+/** Reads a file of the tree, catching the tree's refusal. */
+async function readOutcome(tree: FileTree, path: string): Promise<ReadOutcome> {
+  try {
+    return await tree.readFile(path, MAX_MANIFEST_BYTES);
+  } catch (e) {
+    if (e instanceof TreeError) return e;
+    throw e;
+  }
+}
+
+/** Records a refusal as a problem; returns the bytes when there are some. */
+function recordOutcome(outcome: ReadOutcome, problems: Problems): Uint8Array | null {
+  if (outcome instanceof TreeError) {
+    problems.add(filePos(outcome.path), "", outcome.reason);
+    return null;
+  }
+  return outcome;
+}
+
+/**
+ * Lists a directory of the tree: its entries, null when it is not a directory, or "refused"
+ * when the tree refused it (the problem is recorded).
+ */
+async function listTreeDir(
+  tree: FileTree,
+  path: string,
+  problems: Problems,
+): Promise<TreeEntry[] | null | "refused"> {
+  try {
+    return await tree.list(path);
+  } catch (e) {
+    if (!(e instanceof TreeError)) throw e;
+    problems.add(filePos(e.path), "", e.reason);
+    return "refused";
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Reads one YAML document strictly and hands out its nodes with positions (pure).
+ *
+ * Hostile input is stopped before the YAML library builds anything large: flow collections
+ * or block indicators nested more than MAX_NESTING deep are refused (the library needs memory
+ * and time that grow too fast with nesting depth), aliases are refused wherever they appear
+ * (so alias bombs cannot expand), tags the core schema does not know are errors, and a file
+ * holding several documents, or none, is an error.
+ */
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  parseAllDocuments,
+  type ParsedNode,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from "yaml";
+import { type Problems, quote, show } from "./problems.ts";
+import type { Position } from "./types.ts";
+
+/** The deepest nesting of flow collections (or block indicators on one line) accepted. */
+export const MAX_NESTING = 64;
+
+/** The most YAML syntax errors reported per file; a garbage file would produce thousands. */
+const MAX_SYNTAX_ERRORS = 20;
+
+/** A parsed YAML node as the library gives it, or null where no value is written. */
+export type YamlNode = ParsedNode | null;
+
+/** Anything with a source range: a node, a map or list of any item type. */
+export type Located = { range?: readonly number[] | null } | null;
+
+/** Parses `text` as exactly one YAML document; reports problems and returns null if it is not. */
+export function readYamlDocument(
+  text: string,
+  file: string,
+  problems: Problems,
+): YamlFile | null {
+  const lines = new LineCounter();
+  const tooDeep = findExcessiveNesting(text);
+  if (tooDeep >= 0) {
+    const { line, col } = positionOf(text, tooDeep);
+    problems.add(
+      { file, line, col },
+      "",
+      `YAML nested more than ${MAX_NESTING} levels deep; a manifest needs only a few levels`,
+    );
+    return null;
+  }
+  // uniqueKeys is off because the library compares every key with every other one (quadratic
+  // in the size of a map); MapReader finds duplicate keys itself, with their field paths.
+  const docs = parseAllDocuments(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: false,
+    keepSourceTokens: false,
+  });
+  const yf = new YamlFile(file, lines, problems);
+  if (docs.length === 0) {
+    problems.add({ file, line: 0, col: 0 }, "", "the file is empty; expected a YAML document");
+    return null;
+  }
+  const doc = docs[0]!;
+  // Warnings (such as tags the core schema does not know) are errors here, like the rest.
+  const syntax = [...doc.errors, ...doc.warnings];
+  syntax.slice(0, MAX_SYNTAX_ERRORS).forEach((e) => {
+    const kind = e.name === "YAMLWarning" ? "invalid YAML" : "YAML syntax error";
+    problems.add(yf.posAt(e.pos[0]), "", `${kind}: ${e.message}`);
+  });
+  if (syntax.length > MAX_SYNTAX_ERRORS) problems.addUncounted(syntax.length - MAX_SYNTAX_ERRORS);
+  if (docs.length > 1) {
+    const second = docs[1]!;
+    problems.add(
+      yf.posAt(second.range[0]),
+      "",
+      `the file holds ${docs.length} YAML documents; a manifest file holds exactly one`,
+    );
+  }
+  if (syntax.length > 0 || docs.length > 1) return null;
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    problems.add(yf.posAt(doc.range[0]), "", "the document is empty; expected a manifest");
+    return null;
+  }
+  yf.root = doc.contents as ParsedNode;
+  return yf;
+}
+
+/** One parsed YAML file: its root node and the means to name positions and report problems. */
+export class YamlFile {
+  /** The document's root node (set once the document is known to be well-formed). */
+  root: YamlNode = null;
+
+  /** Wraps the line index of `file`. */
+  constructor(
+    readonly file: string,
+    private readonly lines: LineCounter,
+    readonly problems: Problems,
+  ) {}
+
+  /** The position of a character offset. */
+  posAt(offset: number): Position {
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, col };
+  }
+
+  /** The position of a node, or of `fallback` when there is no node. */
+  pos(node: Located, fallback?: Position): Position {
+    const start = node?.range?.[0];
+    if (start !== undefined) return this.posAt(start);
+    return fallback ?? { file: this.file, line: 0, col: 0 };
+  }
+
+  /** Reports a problem at a node. */
+  error(node: Located | Position, field: string, detail: string): void {
+    const pos = node !== null && "file" in node ? node : this.pos(node);
+    this.problems.add(pos, field, detail);
+  }
+
+  /** Returns the node as a map, or reports that a map (`what`) was expected and returns null. */
+  map(node: YamlNode, field: string, what: string): YAMLMap<ParsedNode, YamlNode> | null {
+    if (isMap(node)) return node as YAMLMap<ParsedNode, YamlNode>;
+    this.#wrongType(node, field, what);
+    return null;
+  }
+
+  /** Returns the node as a list, or reports that a list (`what`) was expected and returns null. */
+  seq(node: YamlNode, field: string, what: string): YAMLSeq<YamlNode> | null {
+    if (isSeq(node)) return node as YAMLSeq<YamlNode>;
+    this.#wrongType(node, field, what);
+    return null;
+  }
+
+  /** Returns the node's string, or reports that a string (`what`) was expected and returns null. */
+  string(node: YamlNode, field: string, what: string): string | null {
+    if (isScalar(node) && typeof node.value === "string") return node.value;
+    this.#wrongType(node, field, what);
+    return null;
+  }
+
+  /** Returns the node's boolean, or reports that true or false was expected and returns null. */
+  boolean(node: YamlNode, field: string): boolean | null {
+    if (isScalar(node) && typeof node.value === "boolean") return node.value;
+    this.#wrongType(node, field, "true or false");
+    return null;
+  }
+
+  #wrongType(node: YamlNode, field: string, what: string): void {
+    if (isAlias(node)) {
+      this.error(node, field, aliasMessage(node.source));
+      return;
+    }
+    let hint = "";
+    if (isScalar(node) && typeof node.value === "number" && what.includes("string")) {
+      hint = `; write it in quotes: "${node.source ?? String(node.value)}"`;
+    }
+    this.error(node, field, `expected ${what}, got ${describeNode(node)}${hint}`);
+  }
+}
+
+/** The message for an alias, wherever it stands. */
+export function aliasMessage(name: string): string {
+  return `YAML aliases (*${show(name)}) are not allowed in manifests; write the value out`;
+}
+
+/** Says what a node is, for "expected X, got Y" messages. */
+export function describeNode(node: YamlNode): string {
+  if (node === null) return "nothing (null)";
+  if (isMap(node)) return "a map";
+  if (isSeq(node)) return "a list";
+  if (isAlias(node)) return `an alias (*${show(node.source)})`;
+  const value = (node as Scalar).value;
+  if (value === null || value === undefined) return "nothing (null)";
+  if (typeof value === "string") return `the string ${quote(value)}`;
+  if (typeof value === "number" || typeof value === "bigint") {
+    return `the number ${(node as Scalar).source ?? String(value)}`;
+  }
+  if (typeof value === "boolean") return `the boolean ${value}`;
+  if (value instanceof Uint8Array) return "binary data";
+  return "a value of another type";
+}
+
+/**
+ * The offset where flow collections nest deeper than MAX_NESTING, or where one line holds more
+ * than MAX_NESTING block indicators (`- - - ...`); -1 when the text stays within the limit.
+ */
+export function findExcessiveNesting(text: string): number {
+  let depth = 0;
+  let lineIndicators = 0;
+  let atLineStart = true;
+  let skipNext = false;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    const here = offset;
+    offset += token.length;
+    if (skipNext) {
+      skipNext = false;
+      continue;
+    }
+    switch (token) {
+      case "\x1f": // a plain or block scalar's body follows
+        skipNext = true;
+        offset -= token.length; // markers take no room in the source
+        atLineStart = false;
+        continue;
+      case "\x02": // document start marker (no room in the source)
+      case "\x18": // flow error end marker (no room in the source)
+        offset -= token.length;
+        continue;
+      case "[":
+      case "{":
+        if (++depth > MAX_NESTING) return here;
+        atLineStart = false;
+        continue;
+      case "]":
+      case "}":
+        depth = Math.max(0, depth - 1);
+        continue;
+      case "\n":
+      case "\r\n":
+        atLineStart = true;
+        lineIndicators = 0;
+        continue;
+      case "-":
+      case "?":
+        if (atLineStart && ++lineIndicators > MAX_NESTING) return here;
+        continue;
+    }
+    if (!/^[ \t]*$/.test(token)) atLineStart = false;
+  }
+  return -1;
+}
+
+/** The 1-based line and column of a character offset in text. */
+function positionOf(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, col: offset - start + 1 };
+}

@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import {
+  computeEdges,
+  ManifestErrors,
+  MAX_MANIFEST_BYTES,
+  parseImagesFile,
+  parseManifestText,
+  parsePlainManifest,
+  parseThinManifest,
+  Problems,
+} from "../../src/manifest/mod.ts";
+import { digest, imagesYaml, plainYaml, registriesYaml, TESTDATA } from "./fixtures.ts";
+
+/** The problems of parsing `content` as a plain manifest named `file`, without the file name. */
+function problemsOf(content: string | Uint8Array, file = "m.yaml"): string[] {
+  const problems = new Problems();
+  parsePlainManifest(content, file, problems);
+  return problems.toError().errors.map((e) => e.message.slice(file.length + 1).trim());
+}
+
+const invalidDir = `${TESTDATA}manifests/invalid/`;
+const invalid = [...Deno.readDirSync(invalidDir)].map((e) => e.name).filter((n) =>
+  n.endsWith(".yaml")
+).sort();
+
+Deno.test("the invalid fixtures are all there", () => {
+  assert.ok(invalid.length >= 40, `only ${invalid.length} invalid fixtures`);
+});
+
+for (const name of invalid) {
+  Deno.test(`parsePlainManifest() reports exactly the expected errors of invalid/${name}`, () => {
+    const text = Deno.readTextFileSync(invalidDir + name);
+    const expected = [...text.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1]);
+    assert.ok(expected.length > 0, `${name} has no "# expect:" lines`);
+    assert.deepEqual(problemsOf(new TextEncoder().encode(text), name), expected);
+  });
+}
+
+/** What a valid fixture must give: registries, images, digests and edges. */
+const validCases: [string, number, number, number, number][] = [
+  ["minimal.yaml", 2, 1, 1, 1],
+  ["no-images.yaml", 2, 0, 0, 0],
+  ["rebase.yaml", 6, 2, 3, 5 * 4],
+  ["styles.yaml", 2, 3, 5, 9],
+];
+
+for (const [name, registries, images, digests, edges] of validCases) {
+  Deno.test(`parsePlainManifest() accepts valid/${name}`, () => {
+    const problems = new Problems();
+    const m = parsePlainManifest(
+      Deno.readFileSync(`${TESTDATA}manifests/valid/${name}`),
+      name,
+      problems,
+    );
+    assert.deepEqual(problems.toError().errors.map((e) => e.message), []);
+    assert.ok(m);
+    assert.equal(m.registries.length, registries);
+    assert.equal(m.images.length, images);
+    assert.equal(m.images.reduce((n, i) => n + i.digests.length, 0), digests);
+    assert.equal(computeEdges([m]).edges.length, edges);
+  });
+}
+
+Deno.test("parsePlainManifest() keeps names, tags and positions as written", () => {
+  const m = parseManifestText(
+    plainYaml(
+      registriesYaml("us-docker.pkg.dev/prod/images"),
+      imagesYaml("foo/bar", { [digest("a")]: ["1.0", "latest"], [digest("b")]: [] }),
+    ) + "",
+    "m.yaml",
+  );
+  assert.deepEqual(m.registries.map((r) => [r.name, r.src, r.pos.line]), [
+    ["gcr.io/staging", true, 2],
+    ["us-docker.pkg.dev/prod/images", false, 4],
+  ]);
+  const img = m.images[0]!;
+  assert.equal(img.name, "foo/bar");
+  assert.deepEqual(img.pos, { file: "m.yaml", line: 6, col: 9 });
+  assert.deepEqual(img.digests.map((d) => [d.digest, d.tags, d.pos.line]), [
+    [digest("a"), ["1.0", "latest"], 8],
+    [digest("b"), [], 9],
+  ]);
+  assert.deepEqual(img.digests[0]!.tagPos.map((p) => `${p.line}:${p.col}`), ["8:81", "8:87"]);
+});
+
+Deno.test("parsePlainManifest() reads the service account of a registry", () => {
+  const m = parseManifestText(
+    "registries:\n- name: gcr.io/a\n  src: true\n- name: gcr.io/b\n" +
+      "  service-account: p@proj.iam.gserviceaccount.com\nimages: []\n",
+    "m.yaml",
+  );
+  assert.equal(m.registries[1]!.serviceAccount, "p@proj.iam.gserviceaccount.com");
+  assert.equal(m.registries[0]!.serviceAccount, undefined);
+});
+
+Deno.test("parseManifestText() throws ManifestErrors carrying every problem", () => {
+  assert.throws(
+    () => parseManifestText("registries: []\nimages: 5\n", "m.yaml"),
+    (e) => e instanceof ManifestErrors && e.total === 2 && e.errors.length === 2,
+  );
+});
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const good = plainYaml(registriesYaml(), imagesYaml("apple", { [digest("a")]: ["1.0"] }));
+
+const byteCases: [string, Uint8Array, string[]][] = [
+  ["a NUL byte", enc("registries:\n  x\0y\n"), [
+    "2:4: the file contains a NUL byte: this looks like binary data, expected YAML text",
+  ]],
+  ["binary garbage", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]), [
+    "3:1: the file contains a NUL byte: this looks like binary data, expected YAML text",
+  ]],
+  ["Latin-1 text", new Uint8Array([...enc("registries:\n- name: caf"), 0xe9, 0x0a]), [
+    "2:12: the file is not valid UTF-8 text (bad byte 0xe9 at byte offset 23); save it as UTF-8",
+  ]],
+  ["a UTF-16 file", new Uint8Array([0xff, 0xfe, 0x72, 0x00]), [
+    "1:4: the file contains a NUL byte: this looks like binary data, expected YAML text",
+  ]],
+  ["a control character", enc(`registries: \x07\nimages: []\n`), [
+    '1:13: registries: expected a list of registries, got the string "\\u0007"',
+  ]],
+  ["a file over the size limit", new Uint8Array(MAX_MANIFEST_BYTES + 1).fill(0x20), [
+    `the file is ${MAX_MANIFEST_BYTES + 1} bytes long; manifest files may be at most ` +
+    `${MAX_MANIFEST_BYTES} bytes (8 MiB)`,
+  ]],
+  ["a UTF-8 byte order mark and CRLF line ends", enc(`\ufeff${good.replaceAll("\n", "\r\n")}`), []],
+];
+
+for (const [what, bytes, expected] of byteCases) {
+  Deno.test(`parsePlainManifest() handles ${what}`, () => {
+    assert.deepEqual(problemsOf(bytes), expected);
+  });
+}
+
+/** The problems of parsing a thin pair, with file names kept. */
+function thinProblems(registries: string, images: string): string[] {
+  const problems = new Problems();
+  parseThinManifest(registries, "p.yaml", images, "i.yaml", problems);
+  return problems.toError().errors.map((e) => e.message);
+}
+
+const thinReg = registriesYaml();
+const thinImages = imagesYaml("apple", { [digest("a")]: ["1.0"] });
+
+const thinCases: [string, string, string, string[]][] = [
+  ["a valid pair", thinReg, thinImages, []],
+  ["images in promoter-manifest.yaml", `${thinReg}images: []\n`, thinImages, [
+    'p.yaml:5:1: unknown field "images"; a thin promoter-manifest.yaml holds only registries; ' +
+    "images belong in the images.yaml file of the same name under images/",
+  ]],
+  ["an images: key in images.yaml", thinReg, `images:\n${thinImages}`, [
+    "i.yaml:1:1: expected a list of images at the top of the file, got a map (an images.yaml " +
+    "file holds the list itself, without an images: key)",
+  ]],
+  [
+    "an invalid digest and tag in images.yaml",
+    thinReg,
+    imagesYaml("apple", { "sha256:x": ["a b"] }),
+    [
+      'i.yaml:3:5: images[0].dmap."sha256:x": invalid digest: sha256:x (expected sha256: followed ' +
+      "by 64 lowercase hex digits)",
+      'i.yaml:3:18: images[0].dmap."sha256:x"[0]: invalid tag: "a b" (expected a letter, digit ' +
+      "or _ followed by up to 127 letters, digits, _ . or -)",
+    ],
+  ],
+  ["an empty images.yaml", thinReg, "", ["i.yaml: the file is empty; expected a YAML document"]],
+  ["a scalar as images.yaml", thinReg, "apple\n", [
+    'i.yaml:1:1: images: expected a list of images, got the string "apple"',
+  ]],
+  ["problems in both files", "registries: []\n", "- name: Apple\n  dmap: {}\n", [
+    "p.yaml:1:13: registries: 'registries' field cannot be empty (expected a list of registries)",
+    "i.yaml:1:9: images[0].name: invalid image name: Apple (expected lowercase letters and " +
+    "digits, with . _ __ or - between them and / between path components, at most 255 characters)",
+    "i.yaml:2:9: images[0]: 'dmap' field cannot be empty (expected a map of digests to lists of tags)",
+  ]],
+  [
+    "an image path too long below a prefix written in the other file",
+    registriesYaml(`gcr.io/${"p".repeat(200)}`),
+    imagesYaml("a".repeat(60), { [digest("a")]: [] }),
+    [
+      `i.yaml:1:9: images[0].name: image path "${"p".repeat(80)}…" in registry ` +
+      `"gcr.io/${"p".repeat(73)}…" is 261 characters long; a repository path may have at most 255`,
+    ],
+  ],
+];
+
+for (const [what, registries, images, expected] of thinCases) {
+  Deno.test(`parseThinManifest() handles ${what}`, () => {
+    assert.deepEqual(thinProblems(registries, images), expected);
+  });
+}
+
+Deno.test("parseThinManifest() names the registries file and the images file", () => {
+  const problems = new Problems();
+  const m = parseThinManifest(thinReg, "p.yaml", thinImages, "i.yaml", problems);
+  assert.equal(problems.count, 0);
+  assert.equal(m?.file, "p.yaml");
+  assert.equal(m?.imagesFile, "i.yaml");
+  assert.equal(m?.images[0]?.pos.file, "i.yaml");
+  assert.equal(m?.registries[0]?.pos.file, "p.yaml");
+});
+
+Deno.test("parseImagesFile() accepts an empty list", () => {
+  const problems = new Problems();
+  assert.deepEqual(parseImagesFile("[]\n", "i.yaml", problems), []);
+  assert.equal(problems.count, 0);
+});
