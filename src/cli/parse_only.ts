@@ -36,8 +36,15 @@ export async function runParseOnly(ctx: RunContext): Promise<number> {
     for (const img of m.images) digests += img.digests.length;
   }
   ctx.log.info(
-    `parse-only: ${manifests.length} manifests, ${registries} registries, ${images} images, ` +
-      `${digests} digests, ${set.edges.length} edges (${set.redundant} redundant): valid`,
+    `parse-only: ${count(manifests.length, "manifest")}, ${count(registries, "registry")}, ` +
+      `${count(images, "image")}, ${count(digests, "digest")}, ` +
+      `${count(set.edges.length, "edge")} (${set.redundant} redundant): valid`,
   );
   return 0;
+}
+
+/** `n thing` or `n things`. */
+function count(n: number, thing: string): string {
+  if (n === 1) return `1 ${thing}`;
+  return `${n} ${thing.endsWith("y") ? `${thing.slice(0, -1)}ies` : `${thing}s`}`;
 }

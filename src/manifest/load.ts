@@ -4,7 +4,7 @@ import { MAX_MANIFEST_BYTES } from "./decode_text.ts";
 import { type FileTree, joinTreePath, type TreeEntry, TreeError } from "./file_tree.ts";
 import { FsTree } from "./fs_tree.ts";
 import { parsePlainManifest, parseThinManifest } from "./parse.ts";
-import { filePos, Problems, show } from "./problems.ts";
+import { filePos, Problems, quote } from "./problems.ts";
 import type { Manifest } from "./types.ts";
 
 /** Which manifests to read: a plain file or a thin directory. */
@@ -140,16 +140,16 @@ function subManifestNames(
 ): string[] {
   const names: string[] = [];
   for (const e of entries) {
-    const label = tree.label(joinTreePath(manifestsDir, e.name));
     if (!isPlainName(e.name)) {
       problems.add(
-        filePos(label),
+        filePos(tree.label(manifestsDir)),
         "",
-        `refused the name ${show(e.name)}: a sub-manifest name must be a plain directory name ` +
+        `refused the sub-manifest name ${quote(e.name)}: it must be a plain directory name ` +
           "(no path separators, no . or .., no control characters)",
       );
       continue;
     }
+    const label = tree.label(joinTreePath(manifestsDir, e.name));
     if (e.kind !== "dir") {
       log.debug(`${label} is not a directory; ignored`);
       continue;

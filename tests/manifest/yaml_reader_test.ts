@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { Problems } from "../../src/manifest/problems.ts";
+import {
+  findExcessiveNesting,
+  MAX_NESTING,
+  readYamlDocument,
+} from "../../src/manifest/yaml_reader.ts";
+
+const nestingCases: [string, string, number][] = [
+  ["a manifest-like document", "a:\n- b: [c, {d: [e]}]\n", -1],
+  ["flow collections at the limit", "[".repeat(MAX_NESTING) + "]".repeat(MAX_NESTING), -1],
+  ["flow collections over the limit", "[".repeat(MAX_NESTING + 1), MAX_NESTING],
+  ["maps and lists mixed over the limit", "a: " + "{b: [".repeat(MAX_NESTING), 3 + 5 * 32],
+  ["sequence indicators on one line at the limit", "- ".repeat(MAX_NESTING) + "x", -1],
+  [
+    "sequence indicators on one line over the limit",
+    "- ".repeat(MAX_NESTING + 1) + "x",
+    2 * MAX_NESTING,
+  ],
+  ["explicit keys on one line over the limit", "? ".repeat(MAX_NESTING + 1) + "x", 2 * MAX_NESTING],
+  ["brackets inside quoted strings", `a: "${"[".repeat(100)}"\nb: '${"{".repeat(100)}'\n`, -1],
+  ["brackets inside comments", `a: b # ${"[".repeat(100)}\n`, -1],
+  ["brackets inside a block scalar", `a: |\n  ${"[".repeat(100)}\n`, -1],
+  ["many closed collections in a row", "[[]]".repeat(1000), -1],
+  ["many list items on many lines", "- a\n".repeat(1000), -1],
+];
+
+for (const [what, text, offset] of nestingCases) {
+  Deno.test(`findExcessiveNesting() handles ${what}`, () => {
+    assert.equal(findExcessiveNesting(text), offset);
+  });
+}
+
+/** The problem messages of reading `text` as a YAML document. */
+function readProblems(text: string): string[] {
+  const problems = new Problems();
+  readYamlDocument(text, "f.yaml", problems);
+  return problems.toError().errors.map((e) => e.message);
+}
+
+Deno.test("readYamlDocument() refuses megabytes of nested brackets quickly instead of running out of memory", () => {
+  assert.deepEqual(readProblems("[".repeat(8 * 1024 * 1024)), [
+    `f.yaml:1:${
+      MAX_NESTING + 1
+    }: YAML nested more than ${MAX_NESTING} levels deep; a manifest needs only a few levels`,
+  ]);
+});
+
+Deno.test("readYamlDocument() reports at most 20 syntax errors per file and counts the rest", () => {
+  const problems = new Problems();
+  readYamlDocument("a: [\n".repeat(3) + "}\n".repeat(200), "f.yaml", problems);
+  const shown = problems.toError();
+  assert.equal(shown.errors.length, 20);
+  assert.ok(shown.total > 20, `total ${shown.total}`);
+});
+
+Deno.test("readYamlDocument() names the start of the second document", () => {
+  assert.deepEqual(readProblems("a: 1\n---\nb: 2\n---\nc: 3\n"), [
+    "f.yaml:2:1: the file holds 3 YAML documents; a manifest file holds exactly one",
+  ]);
+});
+
+Deno.test("readYamlDocument() accepts one document with explicit start and end markers", () => {
+  const problems = new Problems();
+  const y = readYamlDocument("---\na: 1\n...\n", "f.yaml", problems);
+  assert.equal(problems.count, 0);
+  assert.ok(y?.root);
+});
