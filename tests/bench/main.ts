@@ -1,0 +1,34 @@
+/**
+ * `deno task bench`: runs every benchmark section (or those named as arguments) and prints
+ * its figures. Each section lives in its own module and returns whether its targets were met.
+ * Timings are printed, never asserted by tests: the machines are noisy.
+ */
+import { benchParseOnly } from "./parse_bench.ts";
+
+/** One benchmark: a name and a function printing its figures, true when targets were met. */
+interface Section {
+  name: string;
+  run: () => Promise<boolean>;
+}
+
+/** Every benchmark, in the order they run. Add new sections here. */
+const SECTIONS: Section[] = [
+  { name: "parse-only", run: () => benchParseOnly() },
+];
+
+if (import.meta.main) {
+  const wanted = Deno.args.length > 0 ? Deno.args : SECTIONS.map((s) => s.name);
+  const unknown = wanted.filter((w) => !SECTIONS.some((s) => s.name === w));
+  if (unknown.length > 0) {
+    console.error(
+      `unknown benchmark ${unknown.join(", ")}; known: ${SECTIONS.map((s) => s.name).join(", ")}`,
+    );
+    Deno.exit(2);
+  }
+  const missed: string[] = [];
+  for (const s of SECTIONS.filter((s) => wanted.includes(s.name))) {
+    console.log(`== ${s.name}`);
+    if (!(await s.run())) missed.push(s.name);
+  }
+  console.log(missed.length === 0 ? "all targets met" : `targets not met: ${missed.join(", ")}`);
+}
