@@ -136,7 +136,7 @@ export class HttpBackend implements Backend {
   }
 
   /**
-   * The tags of a repository, following `Link` pagination; with the GCR/AR extension also
+   * The tags of a repository, sorted, following `Link` pagination; with the GCR/AR extension also
    * the manifests and children (one complete answer). A repository that does not exist has
    * no tags.
    */
@@ -164,7 +164,7 @@ export class HttpBackend implements Backend {
       const page = parseTagPage(await readJson(res, what), repo);
       if (firstPage) this.#extensionAt.set(repo, page.extension);
       if (page.extension) {
-        const listing: TagListing = { tags: page.tags };
+        const listing: TagListing = { tags: [...page.tags].sort() };
         if (page.manifests !== undefined) listing.manifests = page.manifests;
         if (page.children !== undefined) listing.children = page.children;
         return listing;
@@ -173,7 +173,7 @@ export class HttpBackend implements Backend {
       firstPage = false;
       url = checkedNextLink(res.headers.get("Link"), current, seen);
     }
-    return { tags };
+    return { tags: [...new Set(tags)].sort() };
   }
 
   /** A manifest's descriptor by tag or digest (HEAD; a GET when headers are missing). */
