@@ -22,8 +22,7 @@ export async function walkLayouts(root: LayoutRoot, prefix: string): Promise<str
   const found: string[] = [];
   const start = prefix === "" ? root.abs : root.layoutDir(prefix);
   if (prefix !== "" && (await lstatOrNull(start)) === null) return [];
-  const seen = new Set<string>();
-  await visit(root, start, prefix, 0, found, seen);
+  await visit(root, start, prefix, 0, found, new Set());
   return found.sort();
 }
 
@@ -34,11 +33,11 @@ async function visit(
   name: string,
   depth: number,
   found: string[],
-  seen: Set<string>,
+  ancestors: Set<string>,
 ): Promise<void> {
   const real = await root.assertInside(dir);
-  if (seen.has(real)) return;
-  seen.add(real);
+  if (ancestors.has(real)) return; // a symlink back up the tree: already being visited
+
   if (depth > MAX_DEPTH) {
     throw new RegistryError(
       `Cannot list repositories of ${root.display}: ${dir} is nested too deep`,
@@ -70,9 +69,12 @@ async function visit(
   } catch (e) {
     throw fsError("list the directory", dir, e);
   }
+  ancestors.add(real);
   for (const sub of subdirs.sort()) {
-    await visit(root, join(dir, sub), name === "" ? sub : `${name}/${sub}`, depth + 1, found, seen);
+    const child = name === "" ? sub : `${name}/${sub}`;
+    await visit(root, join(dir, sub), child, depth + 1, found, ancestors);
   }
+  ancestors.delete(real);
 }
 
 /** Whether a directory without `oci-layout` holds files only a layout has. */
