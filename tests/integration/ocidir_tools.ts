@@ -25,8 +25,14 @@ export function skipWithout(...names: string[]): boolean {
 
 /** Runs skopeo with the given arguments; throws with its stderr when it fails. */
 export async function skopeo(...args: string[]): Promise<string> {
+  return await skopeoIn(undefined, ...args);
+}
+
+/** Runs skopeo in a working directory; throws with its stderr when it fails. */
+export async function skopeoIn(cwd: string | undefined, ...args: string[]): Promise<string> {
   const out = await new Deno.Command("skopeo", {
     args: ["--insecure-policy", ...args],
+    cwd,
     stdout: "piped",
     stderr: "piped",
   }).output();
