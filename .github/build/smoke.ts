@@ -37,7 +37,8 @@ export async function smoke(bin: string, commit: string): Promise<string[]> {
         `exit ${version.code} ${version.stderr}`,
     );
   }
-  const missing = `no-such-dir-${crypto.randomUUID()}/promoter-manifest.yaml`;
+  // A bare file name: a message naming the file, relative or resolved, contains it on any OS.
+  const missing = `no-such-manifest-${crypto.randomUUID()}.yaml`;
   const bad = await run(bin, [`--manifest=${missing}`, "--parse-only"]);
   if (bad.code === 0 || !bad.stderr.includes(missing) || /--allow-|NotCapable/.test(bad.stderr)) {
     problems.push(
