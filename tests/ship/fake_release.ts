@@ -46,14 +46,16 @@ export interface ScriptResult {
 }
 
 /**
- * Runs a POSIX sh script with only PATH, HOME and `env` in its environment, so nothing of the
- * test's own environment (a proxy, GitHub's GITHUB_OUTPUT) reaches it.
+ * Runs a script with `shell` (sh by default; the action uses bash) and only PATH, HOME and
+ * `env` in its environment, so nothing of the test's own environment (a proxy, GitHub's
+ * GITHUB_OUTPUT) reaches it.
  */
 export async function runScript(
   script: string,
   env: Record<string, string>,
+  shell = "sh",
 ): Promise<ScriptResult> {
-  const out = await new Deno.Command("sh", {
+  const out = await new Deno.Command(shell, {
     args: [script],
     clearEnv: true,
     env: {

@@ -30,7 +30,11 @@ function releaseFiles(
 }
 
 /** Runs install.sh against a fake release server; returns the result and the install dir. */
-async function install(files: Map<string, Uint8Array>, env: Record<string, string>) {
+async function install(
+  files: Map<string, Uint8Array>,
+  env: Record<string, string>,
+  shell = "sh",
+) {
   const releases = serveReleases(files);
   const dir = await Deno.makeTempDir();
   try {
@@ -39,7 +43,7 @@ async function install(files: Map<string, Uint8Array>, env: Record<string, strin
       CIP_REPOSITORY: REPO,
       CIP_INSTALL_DIR: `${dir}/bin`,
       ...env,
-    });
+    }, shell);
     return { ...result, dir, requested: releases.requested };
   } finally {
     await releases.close();
@@ -237,5 +241,20 @@ Deno.test("install.sh refuses to run without a repository", async () => {
   const r = await install(new Map(), { CIP_REPOSITORY: "", CIP_VERSION: "v1.2.3" });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /no repository given/);
+  await Deno.remove(r.dir, { recursive: true });
+});
+
+Deno.test("install.sh works under bash, as the action runs it", async () => {
+  const assets = fakeBinaries();
+  const r = await install(releaseFiles(assets, sha256sums(assets)), {
+    CIP_VERSION: "v1.2.3",
+    RUNNER_OS: "Linux",
+    RUNNER_ARCH: "X64",
+  }, "bash");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    await Deno.readFile(r.stdout.trimEnd()),
+    assets.get("cip-x86_64-unknown-linux-gnu"),
+  );
   await Deno.remove(r.dir, { recursive: true });
 });

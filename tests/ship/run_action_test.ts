@@ -4,13 +4,13 @@ import { runScript } from "./fake_release.ts";
 const RUN = new URL("../../.github/action/run.sh", import.meta.url).pathname;
 
 /** Runs run.sh with a stand-in cip that prints one argument per line; returns those lines. */
-async function argsOf(env: Record<string, string>) {
+async function argsOf(env: Record<string, string>, shell = "sh") {
   const dir = await Deno.makeTempDir();
   const bin = `${dir}/cip`;
   await Deno.writeTextFile(bin, `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done\nexit 7\n`);
   await Deno.chmod(bin, 0o755);
   try {
-    const r = await runScript(RUN, { CIP_BIN: bin, ...env });
+    const r = await runScript(RUN, { CIP_BIN: bin, ...env }, shell);
     return { ...r, args: r.stdout === "" ? [] : r.stdout.trimEnd().split("\n") };
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -82,4 +82,9 @@ Deno.test("run.sh keeps input values verbatim, quotes and dollars included", asy
 Deno.test("run.sh passes on cip's exit code", async () => {
   const r = await argsOf({ CIP_MANIFEST: "m.yaml" });
   assert.equal(r.code, 7);
+});
+
+Deno.test("run.sh works under bash, as the action runs it", async () => {
+  const r = await argsOf({ CIP_MANIFEST: "m.yaml", CIP_CONFIRM: "true", CIP_ARGS: "* a" }, "bash");
+  assert.deepEqual(r.args, ["--manifest=m.yaml", "--confirm", "*", "a"]);
 });
