@@ -1,4 +1,5 @@
 /** Benchmark: `cip run --parse-only` on a thin directory shaped like Kubernetes production. */
+import { PERMISSION_FLAGS } from "../../.github/build/permission_flags.ts";
 import { K8S_PRODUCTION, writeK8sShapedThinDir } from "./k8s_shape.ts";
 import { measure } from "./measure.ts";
 
