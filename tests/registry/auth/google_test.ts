@@ -179,3 +179,13 @@ Deno.test("Google credentials go to a non-Google host too when the manifest name
   const p = credentialsFor("registry.example.com", w.opts({ keyFiles: ["/k.json"] }));
   equal((await p.basic("registry.example.com"))?.username, "oauth2accesstoken");
 });
+
+Deno.test("Google credentials name an external_account file as unusable", async () => {
+  const w = world({}, { GOOGLE_APPLICATION_CREDENTIALS: "/wif.json" });
+  w.files["/wif.json"] = JSON.stringify({ type: "external_account", audience: "//iam/x" });
+  await rejects(verify(credentialsFor("gcr.io", w.opts())), (e) => {
+    ok(e instanceof CredentialError);
+    ok(e.message.includes('holds "external_account" credentials, which cip cannot use'), e.message);
+    return true;
+  });
+});
