@@ -77,7 +77,7 @@ export class GoogleAccessTokens {
       }
     }
     const attempts: Attempt[] = [];
-    for (const candidate of await this.#candidates(attempts)) {
+    for await (const candidate of this.#candidates(attempts)) {
       try {
         const t = await candidate.get();
         this.#source = candidate;
@@ -92,9 +92,11 @@ export class GoogleAccessTokens {
     });
   }
 
-  /** The sources to try, in order; what was ruled out without a token request goes to `ruled`. */
-  async #candidates(ruled: Attempt[]): Promise<Source[]> {
-    const out: Source[] = [];
+  /**
+   * The sources to try, in order, each looked at only when the ones before it failed; what is
+   * ruled out without a token request goes to `ruled`.
+   */
+  async *#candidates(ruled: Attempt[]): AsyncGenerator<Source> {
     const want = this.account.toLowerCase();
     const read = this.opts.readFile ?? readTextFile;
     const now = this.opts.now;
@@ -120,7 +122,7 @@ export class GoogleAccessTokens {
         ruled.push({ source, reason: "is not a service-account key" });
       } else if (f.key.clientEmail.toLowerCase() !== want) {
         ruled.push({ source, reason: `is the key of ${f.key.clientEmail}` });
-      } else out.push({ describe: source, get: () => tokenFromKey(f.key, now, call) });
+      } else yield { describe: source, get: () => tokenFromKey(f.key, now, call) };
     }
 
     // 2. GOOGLE_APPLICATION_CREDENTIALS
@@ -134,7 +136,7 @@ export class GoogleAccessTokens {
       if (typeof f === "string") ruled.push({ source, reason: f });
       else if (f.type === "service_account") {
         const get = () => tokenFromKey(f.key, now, call);
-        if (f.key.clientEmail.toLowerCase() === want) out.push({ describe: source, get });
+        if (f.key.clientEmail.toLowerCase() === want) yield { describe: source, get };
         else {
           ruled.push({ source, reason: `is the key of ${f.key.clientEmail}` });
           ambient = { describe: `${source} (${f.key.clientEmail})`, get };
@@ -152,11 +154,16 @@ export class GoogleAccessTokens {
     // 3. The metadata server
     const host = metadataHost(this.opts.env);
     const mdSource = `metadata server ${host}`;
+    let md: Awaited<ReturnType<typeof metadataAccount>> | undefined;
     try {
-      const md = await metadataAccount(host, this.account, { ...call, timeoutMs: 3000 });
-      if (md.name !== null) {
-        const name = md.name;
-        out.push({ describe: mdSource, get: () => metadataToken(host, name, now, call) });
+      md = await metadataAccount(host, this.account, { ...call, timeoutMs: 3000 });
+    } catch (e) {
+      ruled.push({ source: mdSource, reason: reason(e) });
+    }
+    if (md !== undefined) {
+      const name = md.name;
+      if (name !== null) {
+        yield { describe: mdSource, get: () => metadataToken(host, name, now, call) };
       } else {
         ruled.push({ source: mdSource, reason: `serves ${md.defaultEmail}` });
         ambient ??= {
@@ -164,8 +171,6 @@ export class GoogleAccessTokens {
           get: () => metadataToken(host, "default", now, call),
         };
       }
-    } catch (e) {
-      ruled.push({ source: mdSource, reason: reason(e) });
     }
 
     // 4. Impersonation with the ambient credential
@@ -177,7 +182,7 @@ export class GoogleAccessTokens {
     } else {
       const caller = ambient;
       const base = this.opts.iamCredentialsUrl ?? IAM_CREDENTIALS_URL;
-      out.push({
+      yield {
         describe: `impersonation by ${caller.describe}`,
         get: async () => {
           let callerToken: AccessToken;
@@ -188,9 +193,8 @@ export class GoogleAccessTokens {
           }
           return await impersonate(this.account, callerToken.token, base, call);
         },
-      });
+      };
     }
-    return out;
   }
 }
 

@@ -52,6 +52,8 @@ Deno.test("Google credentials use the --key-files key whose client_email is the 
   equal(creds?.username, "oauth2accesstoken");
   equal(w.google.accountOf(creds!.password), SA);
   ok(p.describe().includes("key file /k/prod.json"), p.describe());
+  // A matching key ends the search: no metadata server or impersonation call.
+  deepEqual(w.google.calls.map((c) => c.kind), ["token"]);
 });
 
 Deno.test("Google key JWTs are RS256 with kid, iss, aud = token_uri, scope and one hour", async () => {
@@ -186,6 +188,48 @@ Deno.test("Google credentials name an external_account file as unusable", async 
   await rejects(verify(credentialsFor("gcr.io", w.opts())), (e) => {
     ok(e instanceof CredentialError);
     ok(e.message.includes('holds "external_account" credentials, which cip cannot use'), e.message);
+    return true;
+  });
+});
+
+Deno.test("Google token endpoints answering 503 are tried again after a pause", async () => {
+  const w = world();
+  w.files["/k.json"] = await w.google.makeKey(SA);
+  let failures = 1;
+  const sleeps: number[] = [];
+  const fetch = (input: string | URL | Request, init?: RequestInit) =>
+    failures-- > 0
+      ? Promise.resolve(new Response("busy", { status: 503 }))
+      : w.google.fetch(input, init);
+  const p = credentialsFor(
+    "gcr.io",
+    w.opts({
+      keyFiles: ["/k.json"],
+      fetch,
+      sleep: (ms) => {
+        sleeps.push(ms);
+        return Promise.resolve();
+      },
+    }),
+  );
+  equal(w.google.accountOf((await p.basic("gcr.io"))!.password), SA);
+  deepEqual(sleeps, [1000]);
+});
+
+Deno.test("Google credentials fail temporarily when the only source is unreachable", async () => {
+  const w = world();
+  w.files["/k.json"] = await w.google.makeKey(SA);
+  const p = credentialsFor(
+    "gcr.io",
+    w.opts({
+      keyFiles: ["/k.json"],
+      fetch: () => Promise.resolve(new Response("", { status: 500 })),
+    }),
+  );
+  await rejects(verify(p), (e) => {
+    ok(e instanceof CredentialError);
+    equal(e.temporary, true);
+    ok(e.message.includes("key file /k.json: 500 (temporary)"), e.message);
     return true;
   });
 });
