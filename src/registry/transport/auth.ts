@@ -78,7 +78,7 @@ export function authStep(next: Step, opts: AuthOptions): Step {
         registryProtocol: o.url.protocol,
         credentials: opts.credentials,
         now: opts.now,
-        ...(o.signal ? { signal: o.signal } : {}),
+        // No caller's signal: the request is shared by every caller wanting these scopes.
       });
     });
 
