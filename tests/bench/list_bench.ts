@@ -1,11 +1,12 @@
 /**
  * Listing benchmark: walks a local docker-registry holding 100 repositories x 50 tags (and an
  * in-memory registry with the GCR/AR extension) and compares the requests made with the
- * minimum the API allows.
+ * minimum the API allows. Requests go through cip's transport (limits, retries, accounting)
+ * and are counted by its accounting.
  */
-import { HttpBackend } from "../../src/registry/client.ts";
-import type { HttpFetch } from "../../src/registry/http_fetch.ts";
+import { Logger } from "../../src/log.ts";
 import { walkRegistry } from "../../src/registry/inventory.ts";
+import { anonymousCredentials, Registries } from "../../src/registry/open.ts";
 import { FakeRegistry } from "../fakes/registry.ts";
 import { makeImage, pushBlob, pushManifest } from "../fixtures/images.ts";
 import { startRegistry } from "../integration/registry_process.ts";
@@ -33,22 +34,25 @@ export interface ListBenchOptions {
   threads?: number;
 }
 
-/** Counts requests by method and caps those in flight, over a plain fetch. */
-function countingFetch(threads: number, counts: Record<string, number>, f: typeof fetch) {
-  let inFlight = 0;
-  const waiting: (() => void)[] = [];
-  const http: HttpFetch = async (req) => {
-    while (inFlight >= threads) await new Promise<void>((r) => waiting.push(r));
-    inFlight++;
-    counts[req.method] = (counts[req.method] ?? 0) + 1;
-    try {
-      return await f(req);
-    } finally {
-      inFlight--;
-      waiting.shift()?.();
-    }
-  };
-  return http;
+/** The registries of one benchmark run: cip's real transport over `f`, anonymous. */
+function openRegistries(threads: number, f: typeof fetch): Registries {
+  return new Registries({
+    insecureHosts: [],
+    threads,
+    credentials: anonymousCredentials,
+    fetch: f,
+    now: Date.now,
+    log: new Logger("error"),
+  });
+}
+
+/** Requests by method over all hosts, from the transport's accounting. */
+function requestsByMethod(r: Registries): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const host of Object.values(r.stats.snapshot().hosts)) {
+    for (const [m, n] of Object.entries(host.requests)) out[m] = (out[m] ?? 0) + n;
+  }
+  return out;
 }
 
 /** Runs `n` async jobs with at most `limit` at once. */
@@ -91,14 +95,12 @@ export async function benchPlainRegistry(o: ListBenchOptions = {}): Promise<List
       for (const b of [image.config, ...image.layers]) await pushBlob(reg.url, repo, b);
       for (const t of tags) await pushManifest(reg.url, repo, image.manifest, t);
     });
-    const counts: Record<string, number> = {};
-    const backend = new HttpBackend({
-      host: reg.host,
-      fetch: countingFetch(opts.threads, counts, globalThis.fetch),
-    });
+    const registries = openRegistries(opts.threads, globalThis.fetch);
+    const { backend } = registries.open(reg.host);
     const start = performance.now();
     const inv = await walkRegistry(backend, "");
     const wallMs = performance.now() - start;
+    const counts = requestsByMethod(registries);
     if (inv.size !== opts.repositories) {
       throw new Error(`listed ${inv.size} repositories, expected ${opts.repositories}`);
     }
@@ -120,14 +122,12 @@ export async function benchExtensionRegistry(o: ListBenchOptions = {}): Promise<
   for (let i = 0; i < opts.repositories; i++) {
     fake.seed(`proj/images/repo${String(i).padStart(3, "0")}`, image, tags);
   }
-  const counts: Record<string, number> = {};
-  const backend = new HttpBackend({
-    host: fake.host,
-    fetch: countingFetch(opts.threads, counts, fake.fetch),
-  });
+  const registries = openRegistries(opts.threads, fake.fetch);
+  const { backend } = registries.open(`${fake.host}/proj`);
   const start = performance.now();
   const inv = await walkRegistry(backend, "proj");
   const wallMs = performance.now() - start;
+  const counts = requestsByMethod(registries);
   if (inv.size !== opts.repositories) {
     throw new Error(`listed ${inv.size} repositories, expected ${opts.repositories}`);
   }
