@@ -3,6 +3,7 @@ import { Logger } from "../../src/log.ts";
 import { ANONYMOUS, type CredentialProvider } from "../../src/registry/auth/mod.ts";
 import { HttpBackend } from "../../src/registry/client.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
+import { readRepositories } from "../../src/registry/inventory.ts";
 import { OciDirBackend } from "../../src/registry/ocidir.ts";
 import { Registries, type RegistriesOptions } from "../../src/registry/open.ts";
 import { FakeRegistry } from "../fakes/registry.ts";
@@ -122,4 +123,31 @@ Deno.test("backends of one host share its in-flight cap (--threads)", async () =
   );
   assert.equal(peak, 2);
   assert.equal(r.stats.requests, 6);
+});
+
+Deno.test("an inventory read through the transport survives 429s, 5xx and resets", async () => {
+  const fake = new FakeRegistry({ host: "reg.test", auth: {} });
+  const other = makeImage({ layers: 1, mediaType: "oci", seed: 9 });
+  fake.seed("app", image, ["1", "2"]);
+  fake.seed("app", other, ["3"]);
+  fake.faults.add({ method: "HEAD", times: 2, action: { status: 429, retryAfter: "2" } });
+  fake.faults.add({ path: "/v2/app/tags/list", times: 1, action: { status: 503 } });
+  fake.faults.add({ method: "HEAD", times: 1, action: { reset: true } });
+  fake.faults.add({ method: "HEAD", times: 1, action: { status: 429 } });
+  let clock = 0;
+  const r = registries(fake.fetch, {
+    now: () => clock,
+    sleep: (ms) => {
+      clock += ms;
+      return Promise.resolve();
+    },
+    random: () => 0.5,
+  });
+  const inv = await readRepositories(r.open("reg.test").backend, ["app"]);
+  assert.deepEqual(inv.get("app")?.get(image.manifest.digest)?.tags, ["1", "2"]);
+  assert.deepEqual(inv.get("app")?.get(other.manifest.digest)?.tags, ["3"]);
+  const snap = r.stats.snapshot();
+  assert.equal(snap.retries, 5);
+  assert.equal(snap.status429, 3);
+  assert.ok(clock >= 2000, "Retry-After: 2 held the host for two seconds of the fake clock");
 });
