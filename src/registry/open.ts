@@ -64,6 +64,7 @@ export class Registries {
   readonly limiters: HostLimiters;
   #opts: RegistriesOptions;
   #http = new Map<string, HttpBackend>();
+  #credentials = new Map<string, CredentialProvider>();
   #dirs = new Map<string, OciDirBackend>();
 
   /** See RegistriesOptions. */
@@ -100,9 +101,11 @@ export class Registries {
     const key = `${host}\n${serviceAccount ?? ""}`;
     let backend = this.#http.get(key);
     if (backend === undefined) {
+      const credentials = this.#opts.credentials(host, serviceAccount);
+      this.#credentials.set(key, credentials);
       backend = new HttpBackend({
         host,
-        fetch: this.#transport(host, serviceAccount),
+        fetch: this.#transport(host, credentials),
         insecureHosts: this.#opts.insecureHosts,
       });
       this.#http.set(key, backend);
@@ -110,10 +113,18 @@ export class Registries {
     return { backend, prefix: parsed.prefix };
   }
 
-  #transport(host: string, serviceAccount: string | undefined) {
+  /**
+   * Checks that the credentials of every registry opened so far can be obtained (run before
+   * any copy); rejects with the first provider's error, which lists what was tried.
+   */
+  async verifyCredentials(): Promise<void> {
+    for (const provider of this.#credentials.values()) await provider.verify?.();
+  }
+
+  #transport(host: string, credentials: CredentialProvider) {
     const o = this.#opts;
     return createTransport({
-      credentials: o.credentials(host, serviceAccount),
+      credentials,
       limiter: this.limiters.for(host),
       stats: this.stats,
       log: o.log,

@@ -151,3 +151,26 @@ Deno.test("an inventory read through the transport survives 429s, 5xx and resets
   assert.equal(snap.status429, 3);
   assert.ok(clock >= 2000, "Retry-After: 2 held the host for two seconds of the fake clock");
 });
+
+Deno.test("verifyCredentials() checks every opened registry's credentials once", async () => {
+  const checked: string[] = [];
+  const r = registries(fetch, {
+    credentials: (host, sa) => ({
+      basic: () => Promise.resolve(null),
+      describe: () => `${host} as ${sa}`,
+      verify: () => {
+        checked.push(`${host} ${sa ?? "-"}`);
+        return sa === "bad@x.iam.gserviceaccount.com"
+          ? Promise.reject(new RegistryError(`no credentials for ${sa}`))
+          : Promise.resolve();
+      },
+    }),
+  });
+  r.open("gcr.io/a", "good@x.iam.gserviceaccount.com");
+  r.open("gcr.io/b", "good@x.iam.gserviceaccount.com");
+  r.open("us-docker.pkg.dev/p/r");
+  await r.verifyCredentials();
+  assert.deepEqual(checked, ["gcr.io good@x.iam.gserviceaccount.com", "us-docker.pkg.dev -"]);
+  r.open("eu.gcr.io/c", "bad@x.iam.gserviceaccount.com");
+  await assert.rejects(r.verifyCredentials(), /no credentials for bad@/);
+});
