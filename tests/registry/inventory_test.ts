@@ -145,3 +145,14 @@ Deno.test("walkRegistry() and readRepositories() read an OCI layout directory al
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("walkRegistry() lists a prefix that is itself a repository only once", async () => {
+  const { fake, backend } = setup();
+  fill(fake, "proj");
+  fill(fake, "proj/x");
+  const inv = await walkRegistry(backend, "proj");
+  assert.deepEqual([...inv.keys()], ["proj", "proj/x"]);
+  expectRepo(inv, "proj", false);
+  assert.equal(fake.count({ path: "/v2/proj/tags/list" }), 1);
+  assert.equal(fake.count(), 1 + 2 * (1 + 3 + 1));
+});
