@@ -20,7 +20,8 @@ async function cipWritten() {
   await pushImage(b, "multi/arch", amd, []);
   await pushImage(b, "multi/arch", arm, []);
   await putUnder(b, "multi/arch", index, ["2.0"]);
-  return { root, plain, index };
+  const children = [amd.manifest.digest, arm.manifest.digest];
+  return { root, plain, index, children };
 }
 
 /** The digest of the manifest a registry serves for a reference, computed from its bytes. */
@@ -54,7 +55,7 @@ Deno.test({
     "skopeo copies cip's layouts into a registry preserving digests, and back into layouts cip reads",
   ignore,
   async fn() {
-    const { root, plain, index } = await cipWritten();
+    const { root, plain, index, children } = await cipWritten();
     const registry = await startDockerRegistry();
     try {
       const to = (r: string) => `docker://${registry.host}/${r}`;
@@ -97,10 +98,14 @@ Deno.test({
       );
       const b = new OciDirBackend(back);
       assert.deepEqual(await b.listRepositories(""), ["multi/arch", "plain"]);
-      assert.deepEqual(await checkLayouts(b), [
-        `multi/arch:2.0@${index.digest}`,
-        `plain:1.0@${plain.manifest.digest}`,
-      ]);
+      assert.deepEqual(
+        await checkLayouts(b),
+        [
+          `multi/arch:2.0@${index.digest}`,
+          ...children.map((c) => `multi/arch@${c}`),
+          `plain:1.0@${plain.manifest.digest}`,
+        ].sort(),
+      );
       assert.deepEqual(await b.getManifest("multi/arch", "2.0"), index);
       assert.deepEqual(await b.getManifest("plain", "1.0"), plain.manifest);
     } finally {
@@ -113,7 +118,7 @@ Deno.test({
   name: "cip reads a layout skopeo wrote from another layout, with the same digests",
   ignore,
   async fn() {
-    const { root, index } = await cipWritten();
+    const { root, index, children } = await cipWritten();
     const other = join(await tempDir("ocidir-copy-"), "reg");
     await Deno.mkdir(join(other, "copied"), { recursive: true });
     await skopeo(
@@ -133,11 +138,15 @@ Deno.test({
     const b = new OciDirBackend(other);
     const listing = await b.listTags("copied");
     assert.deepEqual(listing.tags, ["again", "v2"]);
-    assert.deepEqual([...listing.manifests!.keys()], [index.digest]);
-    assert.deepEqual(await checkLayouts(b), [
-      `copied:again@${index.digest}`,
-      `copied:v2@${index.digest}`,
-    ]);
+    assert.deepEqual([...listing.manifests!.keys()].sort(), [index.digest, ...children].sort());
+    assert.deepEqual(
+      await checkLayouts(b),
+      [
+        `copied:again@${index.digest}`,
+        `copied:v2@${index.digest}`,
+        ...children.map((c) => `copied@${c}`),
+      ].sort(),
+    );
     // cip adds to the layout skopeo wrote; skopeo still reads both.
     const extra = tinyImage("added by cip");
     await pushImage(b, "copied", extra, ["extra"]);
