@@ -4,9 +4,8 @@ import { OciDirBackend } from "../../src/registry/ocidir.ts";
 import { checkLayouts } from "../fixtures/check_layouts.ts";
 import { tempDir } from "../fixtures/temp_dirs.ts";
 import { digestOf, pushImage, putUnder, tinyImage, tinyIndex } from "../fixtures/tiny_images.ts";
-import { skipWithout, skopeo, startDockerRegistry } from "./ocidir_tools.ts";
-
-const ignore = skipWithout("skopeo", "docker-registry");
+import { skopeo } from "./ocidir_tools.ts";
+import { startRegistry } from "./registry_process.ts";
 
 /** A root written by cip: `plain:1.0` and the multi-platform `multi/arch:2.0`. */
 async function cipWritten() {
@@ -37,7 +36,6 @@ async function servedDigest(host: string, repo: string, ref: string): Promise<st
 
 Deno.test({
   name: "skopeo inspects the layouts cip writes, seeing the exact manifest bytes",
-  ignore,
   async fn() {
     const { root, plain, index } = await cipWritten();
     const raw = await skopeo("inspect", "--raw", `oci:${root}/plain:1.0`);
@@ -53,10 +51,9 @@ Deno.test({
 Deno.test({
   name:
     "skopeo copies cip's layouts into a registry preserving digests, and back into layouts cip reads",
-  ignore,
   async fn() {
     const { root, plain, index, children } = await cipWritten();
-    const registry = await startDockerRegistry();
+    const registry = await startRegistry();
     try {
       const to = (r: string) => `docker://${registry.host}/${r}`;
       await skopeo(
@@ -116,7 +113,6 @@ Deno.test({
 
 Deno.test({
   name: "cip reads a layout skopeo wrote from another layout, with the same digests",
-  ignore,
   async fn() {
     const { root, index, children } = await cipWritten();
     const other = join(await tempDir("ocidir-copy-"), "reg");
