@@ -334,3 +334,28 @@ Deno.test("OciDirBackend lists and reads the children of an index entry that hav
   );
   assert.equal((await b.listTags("c")).manifests!.has(arm.manifest.digest), false);
 });
+
+Deno.test("OciDirBackend makes a layout of a directory that so far only held nested layouts", async () => {
+  const root = await tempRoot();
+  const b = new OciDirBackend(root);
+  await pushImage(b, "a/b", tinyImage("inner"), ["1"]);
+  assert.deepEqual(await b.listTags("a"), { tags: [], manifests: new Map() });
+  await pushImage(b, "a", tinyImage("outer"), ["2"]);
+  assert.deepEqual(await b.listRepositories(""), ["a", "a/b"]);
+  assert.deepEqual((await b.listTags("a")).tags, ["2"]);
+  assert.deepEqual((await b.listTags("a/b")).tags, ["1"]);
+});
+
+Deno.test("OciDirBackend reads a layout interrupted before its index.json as empty, and completes it", async () => {
+  const root = await tempRoot();
+  await Deno.mkdir(join(root, "half", "blobs", "sha256"), { recursive: true });
+  await Deno.writeTextFile(join(root, "half", "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+  const b = new OciDirBackend(root);
+  assert.deepEqual(await b.listTags("half"), { tags: [], manifests: new Map() });
+  await pushImage(b, "half", tinyImage("h"), ["1"]);
+  assert.deepEqual((await b.listTags("half")).tags, ["1"]);
+  assert.equal(
+    JSON.parse(await Deno.readTextFile(join(root, "half", "index.json"))).schemaVersion,
+    2,
+  );
+});
