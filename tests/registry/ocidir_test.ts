@@ -217,13 +217,14 @@ Deno.test("OciDirBackend putBlob removes the temporary file when the source stre
   const root = await tempRoot();
   const b = new OciDirBackend(root);
   const img = tinyImage("p");
+  const reset = new Error("connection reset");
   const failing = new ReadableStream<Uint8Array>({
     start(c) {
       c.enqueue(img.layer.bytes.subarray(0, 100));
-      c.error(new Error("connection reset"));
+      c.error(reset);
     },
   });
-  await assert.rejects(() => b.putBlob("p", img.layer, failing), /connection reset/);
+  await assert.rejects(() => b.putBlob("p", img.layer, failing), (e) => e === reset);
   assert.deepEqual([...Deno.readDirSync(join(root, "p", "blobs", "sha256"))], []);
   assert.deepEqual(
     [...Deno.readDirSync(join(root, "p"))].filter((e) => e.name.startsWith(".")),
