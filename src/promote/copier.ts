@@ -110,9 +110,16 @@ export class Copier {
 
   /**
    * Makes `digest` present in `to` with everything it references, copied from `from`: children
-   * and blobs first, the manifest last. `knownAbsent` skips the destination HEAD.
+   * and blobs first, the manifest last. `knownAbsent` skips the destination HEAD. With `tag`
+   * the manifest is stored under that tag (one PUT stores both the digest and the tag).
    */
-  ensureManifest(from: Endpoint, to: Endpoint, digest: string, knownAbsent = false): Promise<void> {
+  ensureManifest(
+    from: Endpoint,
+    to: Endpoint,
+    digest: string,
+    knownAbsent = false,
+    tag?: string,
+  ): Promise<void> {
     return memo(this.#manifests, key(to, digest), async () => {
       if (!knownAbsent && (await to.backend.headManifest(to.repo, digest)) !== null) {
         this.stats.manifestsPresent++;
@@ -124,8 +131,11 @@ export class Copier {
         ...refs.manifests.map((c) => this.ensureManifest(from, to, c.digest)),
         ...refs.blobs.map((b) => this.ensureBlob(from, to, b)),
       ]);
+      const ref = tag ?? digest;
+      const put = to.backend.putManifest(to.repo, ref, m);
+      if (tag !== undefined) this.#tags.set(key(to, tag), put);
       try {
-        await to.backend.putManifest(to.repo, digest, m);
+        await put;
       } catch (e) {
         throw new CopyError(`Cannot store manifest ${digest} in ${where(to)}`, { cause: e });
       }

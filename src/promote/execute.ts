@@ -112,7 +112,7 @@ async function perform(
   let readFrom: Endpoint;
   if (action.kind === "copy") {
     readFrom = endpoint(action.src, action.srcRepo);
-    await copier.ensureManifest(readFrom, dst, action.digest, true);
+    await copier.ensureManifest(readFrom, dst, action.digest, true, action.tags[0]);
   } else {
     readFrom = dst;
   }

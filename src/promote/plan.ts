@@ -81,21 +81,22 @@ export interface Plan {
   overlaps: Overlap[];
 }
 
-/** The repositories each backend must be read for a plan of these edges, sorted. */
+/**
+ * The repositories whose listings a plan of these edges needs, per backend, sorted: the
+ * destinations' (tags already there, tag moves). Sources are not listed; the digests the edges
+ * want are looked up one by one (see completeInventories), which is cheaper than listing
+ * staging repositories with thousands of tags.
+ */
 export function reposToRead(
   edges: readonly Edge[],
   locations: ReadonlyMap<string, RegistryLocation>,
 ): Map<string, string[]> {
   const wanted = new Map<string, Set<string>>();
-  const add = (registry: string, image: string) => {
-    const loc = locationOf(locations, registry);
+  for (const e of edges) {
+    const loc = locationOf(locations, e.dst.name);
     let set = wanted.get(loc.backendId);
     if (!set) wanted.set(loc.backendId, set = new Set());
-    set.add(joinRepository(loc.prefix, image));
-  };
-  for (const e of edges) {
-    add(e.src.name, e.image);
-    add(e.dst.name, e.image);
+    set.add(joinRepository(loc.prefix, e.image));
   }
   return new Map([...wanted].map(([id, set]) => [id, [...set].sort()]));
 }

@@ -203,17 +203,14 @@ Deno.test("plan() refuses both edges of an overlap and copies nothing for them",
   assert.equal(p.overlaps.length, 1);
 });
 
-Deno.test("reposToRead() names only the repositories of the edges, per backend", () => {
+Deno.test("reposToRead() names only the destination repositories of the edges, per backend", () => {
   const edges = [
     edge(m, DST, "foo", A, "1.0"),
     edge(m, DST2, "foo", A, null),
     edge(m, DST, "bar/baz", B, null),
   ];
-  assert.deepEqual(
-    [...reposToRead(edges, locations)],
-    [["stage", ["proj/bar/baz", "proj/foo"]], ["prod", ["images/bar/baz", "images/foo"]], [
-      "mirror",
-      ["foo"],
-    ]],
-  );
+  assert.deepEqual([...reposToRead(edges, locations)], [
+    ["prod", ["images/bar/baz", "images/foo"]],
+    ["mirror", ["foo"]],
+  ]);
 });
