@@ -188,7 +188,8 @@ export class Copier {
       if (repo !== null && repo !== to.repo && !mountFrom.includes(repo)) mountFrom.push(repo);
     }
     for (const repo of mountFrom) {
-      if (await to.backend.mountBlob(to.repo, blob.digest, repo)) {
+      // A refused mount is not fatal: the blob is then looked for and copied instead.
+      if (await to.backend.mountBlob(to.repo, blob.digest, repo).catch(() => false)) {
         this.stats.blobsMounted++;
         return;
       }

@@ -102,7 +102,8 @@ export class MemoryBackend implements Backend {
   }
 
   listRepositories(prefix: string): Promise<string[]> {
-    this.#record("listRepositories", "", prefix);
+    const fault = this.#record("listRepositories", "", prefix);
+    if (fault) return Promise.reject(fault);
     return Promise.resolve(
       [...this.#repos.keys()].filter((r) =>
         prefix === "" || r === prefix || r.startsWith(`${prefix}/`)
@@ -111,12 +112,14 @@ export class MemoryBackend implements Backend {
   }
 
   listTags(repo: string): Promise<TagListing> {
-    this.#record("listTags", repo, "");
+    const fault = this.#record("listTags", repo, "");
+    if (fault) return Promise.reject(fault);
     return Promise.resolve({ tags: [...(this.#repos.get(repo)?.tags.keys() ?? [])].sort() });
   }
 
   headManifest(repo: string, ref: string): Promise<Descriptor | null> {
-    this.#record("headManifest", repo, ref);
+    const fault = this.#record("headManifest", repo, ref);
+    if (fault) return Promise.reject(fault);
     const m = this.#find(repo, ref);
     return Promise.resolve(
       m ? { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length } : null,
@@ -124,13 +127,23 @@ export class MemoryBackend implements Backend {
   }
 
   getManifest(repo: string, ref: string): Promise<ManifestBytes | null> {
-    this.#record("getManifest", repo, ref);
+    const fault = this.#record("getManifest", repo, ref);
+    if (fault) return Promise.reject(fault);
     const m = this.#find(repo, ref);
     return Promise.resolve(m ? { ...m, bytes: m.bytes.slice() } : null);
   }
 
   putManifest(repo: string, ref: string, manifest: ManifestBytes): Promise<void> {
-    this.#record("putManifest", repo, ref);
+    try {
+      return this.#putManifest(repo, ref, manifest);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  #putManifest(repo: string, ref: string, manifest: ManifestBytes): Promise<void> {
+    const fault = this.#record("putManifest", repo, ref);
+    if (fault) return Promise.reject(fault);
     const digest = sha256(manifest.bytes);
     if (ref.startsWith("sha256:") && ref !== digest) {
       throw new RegistryError(`digest ${ref} does not match the manifest`, {
@@ -162,15 +175,19 @@ export class MemoryBackend implements Backend {
   }
 
   hasBlob(repo: string, digest: string): Promise<boolean> {
-    this.#record("hasBlob", repo, digest);
+    const fault = this.#record("hasBlob", repo, digest);
+    if (fault) return Promise.reject(fault);
     return Promise.resolve(this.holdsBlob(repo, digest));
   }
 
   getBlob(repo: string, digest: string): Promise<BlobStream> {
-    this.#record("getBlob", repo, digest);
+    const fault = this.#record("getBlob", repo, digest);
+    if (fault) return Promise.reject(fault);
     const bytes = this.holdsBlob(repo, digest) ? this.#blobs.get(digest) : undefined;
     if (!bytes) {
-      throw new RegistryError(`blob ${digest} unknown`, { status: 404, codes: ["BLOB_UNKNOWN"] });
+      return Promise.reject(
+        new RegistryError(`blob ${digest} unknown`, { status: 404, codes: ["BLOB_UNKNOWN"] }),
+      );
     }
     const chunk = 4096;
     let at = 0;
@@ -184,7 +201,8 @@ export class MemoryBackend implements Backend {
   }
 
   async putBlob(repo: string, blob: Descriptor, body: ReadableStream<Uint8Array>): Promise<void> {
-    this.#record("putBlob", repo, blob.digest);
+    const fault = this.#record("putBlob", repo, blob.digest);
+    if (fault) return Promise.reject(fault);
     const hash = createHash("sha256");
     const parts: Uint8Array[] = [];
     let size = 0;
@@ -208,17 +226,18 @@ export class MemoryBackend implements Backend {
   }
 
   mountBlob(repo: string, digest: string, fromRepo: string): Promise<boolean> {
-    this.#record("mountBlob", repo, digest);
+    const fault = this.#record("mountBlob", repo, digest);
+    if (fault) return Promise.reject(fault);
     if (!this.canMount || !this.holdsBlob(fromRepo, digest)) return Promise.resolve(false);
     this.#repo(repo).blobs.add(digest);
     return Promise.resolve(true);
   }
 
-  #record(op: Op, repo: string, ref: string): void {
+  /** Records a call; returns the injected fault, if any, for the caller to reject with. */
+  #record(op: Op, repo: string, ref: string): Error | undefined {
     const call = { op, repo, ref };
     this.calls.push(call);
-    const err = this.fault(call);
-    if (err) throw err;
+    return this.fault(call);
   }
 
   #find(repo: string, ref: string): ManifestBytes | undefined {

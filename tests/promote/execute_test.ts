@@ -240,3 +240,24 @@ Deno.test("execute() draws one updating progress line on a terminal", async () =
   assert.match(log, /MiB\/s\n$/);
   assert.doesNotMatch(log, /Copied/);
 });
+
+Deno.test("execute() copies the bytes when a mount is refused", async () => {
+  const reg = new MemoryBackend("one-host");
+  const regs: Registries = {
+    "host/staging": { backend: reg, prefix: "staging" },
+    "host/prod": { backend: reg, prefix: "prod" },
+  };
+  reg.fault = (c) =>
+    c.op === "mountBlob"
+      ? new RegistryError("registry returned 403 DENIED", { status: 403 })
+      : undefined;
+  const m = manifestOf("host/staging", ["host/prod"]);
+  const img = seedImage(reg, "staging/foo", [bytesOf("x", 9000)]);
+  const r = await executeOver(
+    regs,
+    await planOver(regs, [edge(m, "host/prod", "foo", img.digest, "1")]),
+  );
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  assert.equal(reg.callsOf("putBlob").length, 2);
+  assert.equal(reg.tagged("prod/foo", "1"), img.digest);
+});
