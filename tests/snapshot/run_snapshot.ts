@@ -1,7 +1,8 @@
 /** Runs the snapshot mode in-process against any fetch (a fake registry's, or the real one). */
 import { type Io, makeContext } from "../../src/cli/context.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
-import { runSnapshot, type SnapshotDeps } from "../../src/cli/snapshot.ts";
+import { describe, EXIT } from "../../src/cli/main.ts";
+import { runSnapshot, type SnapshotDeps, SnapshotError } from "../../src/cli/snapshot.ts";
 import { HttpBackend } from "../../src/registry/client.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
@@ -32,7 +33,7 @@ export function plainDeps(fetch: typeof globalThis.fetch): SnapshotDeps {
   };
 }
 
-/** Runs `cip` snapshot flags in-process; errors propagate. */
+/** Runs `cip` snapshot flags in-process; a failed walk gives exit 1 and its message. */
 export async function runSnapshotIn(
   args: string[],
   fetch: typeof globalThis.fetch,
@@ -50,6 +51,13 @@ export async function runSnapshotIn(
     fetch,
     now: () => 0,
   };
-  const code = await runSnapshot(makeContext(parseFlags(args), io), plainDeps(fetch));
+  let code: number;
+  try {
+    code = await runSnapshot(makeContext(parseFlags(args), io), plainDeps(fetch));
+  } catch (e) {
+    if (!(e instanceof SnapshotError)) throw e;
+    err.push(`cip: ${describe(e)}\n`);
+    code = EXIT.failed;
+  }
   return { code, stdout: out.join(""), stderr: err.join("") };
 }
