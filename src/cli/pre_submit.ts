@@ -7,6 +7,7 @@ import {
   type BaseRequest,
   baseRequest,
   type BaseState,
+  type Check,
   type CheckContext,
   DiffBaseError,
   formatAnnotation,
@@ -53,21 +54,37 @@ export interface PreSubmitResult {
 
 const DEFAULT_MAX_IMAGE_SIZE_MIB = 2048;
 
+/** The pre-submit flags, read and validated: which checks, the size limit, the base. */
+export interface PreSubmitFlags {
+  checks: Check[];
+  maxImageSizeBytes: number;
+  request: BaseRequest | null;
+}
+
+/**
+ * Reads and validates the flags of the pre-submit step (`--checks`, `--skip-checks`,
+ * `--max-image-size`, the base flags); throws UsageError. Call it before any slow work.
+ */
+export function readPreSubmitFlags(ctx: RunContext): PreSubmitFlags {
+  const v = ctx.flags.values;
+  return {
+    checks: chooseChecks(v.checks as string | undefined, v["skip-checks"] as string | undefined),
+    maxImageSizeBytes: parseMaxImageSize(v["max-image-size"] as string | undefined),
+    request: readBaseRequest(ctx),
+  };
+}
+
 /** Runs the pre-submit step; throws UsageError for bad check flags, GitError for git trouble. */
 export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<PreSubmitResult> {
   const v = ctx.flags.values;
-  const checks = chooseChecks(
-    v.checks as string | undefined,
-    v["skip-checks"] as string | undefined,
-  );
-  const maxImageSizeBytes = parseMaxImageSize(v["max-image-size"] as string | undefined);
-  const request = readBaseRequest(ctx);
+  const { checks, maxImageSizeBytes, request } = readPreSubmitFlags(ctx);
   let place: RepoPlace | undefined;
   let base: BaseState | undefined;
   if (request) {
     place = await repoPlace(p.input);
     const rev = await baseRevision(place, request);
-    ctx.log.info(`comparing the manifests with ${rev} (${request.why})`);
+    const since = request.kind === "since" ? `the last commit before "${request.date}", ` : "";
+    ctx.log.info(`comparing the manifests with ${since}${rev} (${request.why})`);
     base = await loadBaseManifests(p.input, place, rev, ctx.log);
   }
   const head = p.edges.edges;
@@ -131,7 +148,7 @@ export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<Pre
 }
 
 /** The checks `--checks` and `--skip-checks` leave; unknown names are a usage error. */
-export function chooseChecks(only: string | undefined, skip: string | undefined) {
+export function chooseChecks(only: string | undefined, skip: string | undefined): Check[] {
   const sel = selectChecks(
     ALL_CHECKS,
     only === undefined ? undefined : parseCheckList(only),
