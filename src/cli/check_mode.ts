@@ -13,7 +13,7 @@ export async function runCheckMode(ctx: RunContext): Promise<number> {
   };
   const manifests = await loadManifests(input, ctx.log);
   const edges = computeEdges(manifests);
-  const result = await preSubmit(ctx, { input, manifests, edges, dryRun: true });
+  const result = await preSubmit(ctx, { manifests, edges, dryRun: true });
   if (result.scoped) ctx.log.info(`${result.edges.length} edges would be promoted`);
   return result.failed ? 1 : 0;
 }

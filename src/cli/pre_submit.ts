@@ -31,10 +31,10 @@ import { UsageError } from "./usage_error.ts";
 
 /** What the mode running the pre-submit step passes in. */
 export interface PreSubmitInput {
-  /** The manifests the run was given, as loaded. */
-  input: ManifestInput;
-  manifests: Manifest[];
+  /** The head's edges, as computeEdges returned them. */
   edges: EdgeSet;
+  /** The head's manifests (default: those the edges come from). */
+  manifests?: Manifest[];
   /** Checks run only in dry runs; scoping applies either way. */
   dryRun: boolean;
   /** Opens registries for the checks that read them; without it those checks are skipped. */
@@ -78,14 +78,18 @@ export function readPreSubmitFlags(ctx: RunContext): PreSubmitFlags {
 export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<PreSubmitResult> {
   const v = ctx.flags.values;
   const { checks, maxImageSizeBytes, request } = readPreSubmitFlags(ctx);
+  const input: ManifestInput = {
+    manifest: v.manifest as string | undefined,
+    thinDir: v["thin-manifest-dir"] as string | undefined,
+  };
   let place: RepoPlace | undefined;
   let base: BaseState | undefined;
   if (request) {
-    place = await repoPlace(p.input);
+    place = await repoPlace(input);
     const rev = await baseRevision(place, request);
     const since = request.kind === "since" ? `the last commit before "${request.date}", ` : "";
     ctx.log.info(`comparing the manifests with ${since}${rev} (${request.why})`);
-    base = await loadBaseManifests(p.input, place, rev, ctx.log);
+    base = await loadBaseManifests(input, place, rev, ctx.log);
   }
   const head = p.edges.edges;
   const changed = base ? scopeEdges(head, base.edges.edges) : head;
@@ -115,7 +119,7 @@ export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<Pre
     return result;
   }
   const checkCtx: CheckContext = {
-    manifests: p.manifests,
+    manifests: p.manifests ?? [...new Set(p.edges.edges.map((e) => e.manifest))],
     edges: p.edges,
     changed,
     dryRun: p.dryRun,
@@ -131,7 +135,7 @@ export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<Pre
     else ctx.log.warn(formatFinding(f));
   }
   if (ctx.io.env("GITHUB_ACTIONS") === "true" && outcome.findings.length > 0) {
-    const where = place ?? await repoPlace(p.input).catch((e) => {
+    const where = place ?? await repoPlace(input).catch((e) => {
       if (e instanceof GitError) return undefined;
       throw e;
     });
