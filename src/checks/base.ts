@@ -76,10 +76,11 @@ export async function loadBaseManifests(
       log.info(`no manifests at ${rev}: everything in the manifests is new`);
       return { rev, manifests: [], edges: computeEdges([]) };
     }
+    const contents = await place.git.readFiles(commit, wanted.map((w) => w.path));
     for (const { path, rel } of wanted) {
       const target = join(tmp, ...rel.split("/"));
       await Deno.mkdir(dirname(target), { recursive: true });
-      await Deno.writeFile(target, await place.git.readFile(commit, path));
+      await Deno.writeFile(target, contents.get(path)!);
     }
     await Deno.mkdir(join(tmp, "images"), { recursive: true });
     await Deno.mkdir(join(tmp, "manifests"), { recursive: true });

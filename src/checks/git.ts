@@ -79,15 +79,33 @@ export class Git {
     return files;
   }
 
-  /** The bytes of a file (a path from the root) at `commit`. */
-  async readFile(commit: string, path: string): Promise<Uint8Array> {
-    const out = await this.#run(["cat-file", "blob", `${commit}:${path}`]);
-    if (out.code !== 0) {
-      throw new GitError(
-        `cannot read ${path} at ${commit}: ${decoder.decode(out.stderr).trim() || "git failed"}`,
-      );
+  /**
+   * The bytes of many files (paths from the root) at `commit`, read by one `git cat-file
+   * --batch`; throws GitError naming the first file git does not have.
+   */
+  async readFiles(commit: string, paths: readonly string[]): Promise<Map<string, Uint8Array>> {
+    const files = new Map<string, Uint8Array>();
+    if (paths.length === 0) return files;
+    if (paths.some((p) => p.includes("\n"))) {
+      throw new GitError("cannot read a file whose name holds a line break");
     }
-    return out.stdout;
+    const input = new TextEncoder().encode(paths.map((p) => `${commit}:${p}\n`).join(""));
+    const out = await this.#run(["cat-file", "--batch"], input);
+    if (out.code !== 0) {
+      throw new GitError(`cannot read files at ${commit}: ${decoder.decode(out.stderr).trim()}`);
+    }
+    const bytes = out.stdout;
+    let at = 0;
+    for (const path of paths) {
+      const eol = bytes.indexOf(10, at);
+      const header = decoder.decode(bytes.subarray(at, eol < 0 ? bytes.length : eol));
+      const m = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+      if (eol < 0 || !m) throw new GitError(`cannot read ${path} at ${commit}: ${header}`);
+      const size = Number(m[1]);
+      files.set(path, bytes.slice(eol + 1, eol + 1 + size));
+      at = eol + 1 + size + 1;
+    }
+    return files;
   }
 
   async #text(args: string[], what: string): Promise<string> {
@@ -99,17 +117,24 @@ export class Git {
     return decoder.decode(out.stdout);
   }
 
-  async #run(args: string[]): Promise<Deno.CommandOutput> {
+  async #run(args: string[], input?: Uint8Array): Promise<Deno.CommandOutput> {
     const cmd = new Deno.Command(this.#binary, {
       args,
       cwd: this.#cwd,
       env: { LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" },
-      stdin: "null",
+      stdin: input ? "piped" : "null",
       stdout: "piped",
       stderr: "piped",
     });
     try {
-      return await cmd.output();
+      if (!input) return await cmd.output();
+      const child = cmd.spawn();
+      const writer = child.stdin.getWriter();
+      const [, output] = await Promise.all([
+        writer.write(input).then(() => writer.close()),
+        child.output(),
+      ]);
+      return output;
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) {
         if (!isDirectory(this.#cwd)) {

@@ -15,7 +15,28 @@ Deno.test("Git reads files and lists trees at a revision, not from the working t
     const files = await git.listFiles(first, "sub");
     assert.deepEqual(files.map((f) => f.path).sort(), ["sub/a.yaml", "sub/deep/b.yaml"]);
     assert.equal(files[0]!.mode, "100644");
-    assert.equal(new TextDecoder().decode(await git.readFile(first, "sub/a.yaml")), "one\n");
+    const read = await git.readFiles(first, ["sub/a.yaml", "sub/deep/b.yaml"]);
+    const text = (p: string) => new TextDecoder().decode(read.get(p));
+    assert.equal(text("sub/a.yaml"), "one\n");
+    assert.equal(text("sub/deep/b.yaml"), "b\n");
+  } finally {
+    await repo.remove();
+  }
+});
+
+Deno.test("Git.readFiles() keeps exact bytes and names a file missing at the revision", async () => {
+  const repo = await tempRepo();
+  try {
+    const bytes = "x\r\n\n\u00e9\n";
+    const id = await repo.commit({ "a": bytes, "b": "" }, "one");
+    const git = new Git(repo.dir);
+    const read = await git.readFiles(id, ["b", "a"]);
+    assert.equal(new TextDecoder().decode(read.get("a")), bytes);
+    assert.equal(read.get("b")!.length, 0);
+    await assert.rejects(
+      () => git.readFiles(id, ["a", "gone"]),
+      (e) => e instanceof GitError && /cannot read gone at .* missing/.test(e.message),
+    );
   } finally {
     await repo.remove();
   }
