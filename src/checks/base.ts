@@ -101,7 +101,10 @@ export async function loadBaseManifests(
       }
       throw e;
     }
-    for (const m of manifests) renameFiles(m, tmp, place.dir);
+    const rename = input.thinDir !== undefined
+      ? (file: string) => inside(tmp, file, input.thinDir!)
+      : (file: string) => file === tmpInput.manifest ? input.manifest! : file;
+    for (const m of manifests) renameFiles(m, rename);
     return { rev, manifests, edges: computeEdges(manifests) };
   } catch (e) {
     if (e instanceof GitError || e instanceof BaseManifestError) throw e;
@@ -111,12 +114,14 @@ export async function loadBaseManifests(
   }
 }
 
-/** Makes every file name of a manifest read `to/...` instead of `from/...`. */
-function renameFiles(m: Manifest, from: string, to: string): void {
-  const rename = (file: string) => {
-    const rel = relative(from, file);
-    return rel.startsWith("..") ? file : join(to, rel);
-  };
+/** `to/x` for a file `from/x`; other files unchanged. */
+function inside(from: string, file: string, to: string): string {
+  const rel = relative(from, file);
+  return rel.startsWith("..") ? file : join(to, rel);
+}
+
+/** Renames every file name a manifest holds. */
+function renameFiles(m: Manifest, rename: (file: string) => string): void {
   m.file = rename(m.file);
   m.imagesFile = rename(m.imagesFile);
   for (const r of m.registries) r.pos = { ...r.pos, file: rename(r.pos.file) };

@@ -1,4 +1,5 @@
 /** Finds where in the head's manifests a finding about an image or digest belongs (pure). */
+import { normalize } from "node:path";
 import type { Manifest } from "../manifest/mod.ts";
 
 /** A place in a manifest file: the file, and the line when one fits. */
@@ -11,11 +12,11 @@ export interface Place {
 export class HeadLocator {
   #images = new Map<string, { line: number; digests: Map<string, number> }>();
 
-  /** Indexes the head's manifests. */
+  /** Indexes the head's manifests (files are compared as normalized paths). */
   constructor(manifests: readonly Manifest[]) {
     for (const m of manifests) {
       for (const img of m.images) {
-        const key = `${m.imagesFile}\0${img.name}`;
+        const key = `${normalize(m.imagesFile)}\0${img.name}`;
         if (this.#images.has(key)) continue;
         const digests = new Map(img.digests.map((d) => [d.digest, d.pos.line]));
         this.#images.set(key, { line: img.pos.line, digests });
@@ -28,7 +29,7 @@ export class HeadLocator {
    * line if the head still lists it there, else the image's line, else the file alone.
    */
   place(imagesFile: string, image: string, digest?: string): Place {
-    const found = this.#images.get(`${imagesFile}\0${image}`);
+    const found = this.#images.get(`${normalize(imagesFile)}\0${image}`);
     if (!found) return { file: imagesFile };
     const line = (digest !== undefined ? found.digests.get(digest) : undefined) ?? found.line;
     return line > 0 ? { file: imagesFile, line } : { file: imagesFile };
