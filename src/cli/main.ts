@@ -1,6 +1,6 @@
 /** The command line: parses flags, picks the mode, and is the one place errors become exit codes. */
 import { ManifestError, ManifestErrors } from "../manifest/errors.ts";
-import { VERSION } from "../version.ts";
+import { readBuildInfo, VERSION, versionLine } from "../version.ts";
 import { denoIo, type Io, makeContext, type RunContext } from "./context.ts";
 import { type Flags, parseFlags } from "./flags.ts";
 import { helpText } from "./help.ts";
@@ -25,7 +25,7 @@ export async function main(args: string[], io: Io = denoIo()): Promise<number> {
     return EXIT.ok;
   }
   if (flags.values.version) {
-    await io.stdout(`cip ${VERSION}\n`);
+    await io.stdout(`${versionLine(VERSION, await readBuildInfo())}\n`);
     return EXIT.ok;
   }
   const ctx = makeContext(flags, io);
@@ -83,9 +83,25 @@ export function describe(e: unknown): string {
   const parts: string[] = [];
   let cur: unknown = e;
   for (let depth = 0; cur !== undefined && depth < 8; depth++) {
-    const text = cur instanceof Error ? cur.message : String(cur);
+    const text = cur instanceof Error ? errorText(cur, depth > 0) : String(cur);
     if (!parts.some((p) => p.includes(text))) parts.push(text);
     cur = cur instanceof Error ? cur.cause : undefined;
   }
   return parts.join(": ");
+}
+
+/**
+ * The text of one error in a chain. A file system or permission error wrapped by an error that
+ * names what could not be done reads as its plain reason: `cannot read manifest x: not found`.
+ */
+function errorText(e: Error, wrapped: boolean): string {
+  if (!wrapped) {
+    return e instanceof Deno.errors.NotCapable ? `permission denied: ${e.message}` : e.message;
+  }
+  if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
+    return "permission denied";
+  }
+  if (e instanceof Deno.errors.NotFound) return "not found";
+  if (e instanceof Deno.errors.IsADirectory) return "is a directory";
+  return e.message;
 }

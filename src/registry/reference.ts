@@ -79,3 +79,101 @@ export function parseRegistryName(name: string): RegistryName | { error: string 
 export function joinRepository(prefix: string, image: string): string {
   return prefix === "" ? image : image === "" ? prefix : `${prefix}/${image}`;
 }
+
+/** An image reference: a registry host, a repository, and a tag and/or a digest. */
+export interface ImageReference {
+  /** `host[:port]`. */
+  host: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/**
+ * Parses `host[:port]/repo:tag`, `host[:port]/repo@sha256:…` or `host/repo:tag@sha256:…`. The
+ * first path component is always the registry host. Returns an error description when invalid.
+ */
+export function parseImageReference(ref: string): ImageReference | { error: string } {
+  let rest = ref;
+  let digest: string | undefined;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!isDigest(digest)) return { error: `invalid digest: ${digest}` };
+  }
+  const slash = rest.indexOf("/");
+  if (slash < 0) return { error: `"${ref}" names no repository (write host/repository:tag)` };
+  const host = rest.slice(0, slash);
+  let path = rest.slice(slash + 1);
+  let tag: string | undefined;
+  const colon = path.lastIndexOf(":");
+  if (colon >= 0) {
+    tag = path.slice(colon + 1);
+    path = path.slice(0, colon);
+    if (!isTag(tag)) return { error: `invalid tag: ${tag}` };
+  }
+  const name = parseRegistryName(host);
+  if ("error" in name) return name;
+  if (name.kind !== "http") return { error: "an image reference names an HTTP registry host" };
+  if (!isRepository(path)) return { error: `"${path}" is not a valid repository path` };
+  const out: ImageReference = { host, repository: path };
+  if (tag !== undefined) out.tag = tag;
+  if (digest !== undefined) out.digest = digest;
+  return out;
+}
+
+/** Prints an image reference as `host/repo[:tag][@digest]`. */
+export function formatImageReference(ref: ImageReference): string {
+  return `${ref.host}/${ref.repository}${ref.tag === undefined ? "" : `:${ref.tag}`}` +
+    (ref.digest === undefined ? "" : `@${ref.digest}`);
+}
+
+/** The host name of `host[:port]` without the port (brackets kept for IPv6). */
+export function hostName(host: string): string {
+  if (host.startsWith("[")) {
+    const end = host.indexOf("]");
+    return end < 0 ? host : host.slice(0, end + 1);
+  }
+  const colon = host.lastIndexOf(":");
+  return colon < 0 ? host : host.slice(0, colon);
+}
+
+/** Whether a host is loopback: `localhost`, `127.0.0.0/8` or `[::1]` (any port). */
+export function isLoopbackHost(host: string): boolean {
+  const name = hostName(host).toLowerCase();
+  if (name === "localhost" || name === "[::1]") return true;
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(name);
+  return m !== null && m.slice(1).every((octet) => Number(octet) <= 255);
+}
+
+/**
+ * The scheme a registry host is reached with: http for loopback hosts and for hosts listed
+ * as insecure (by `host:port` or by host name alone), https for everything else.
+ */
+export function schemeFor(host: string, insecureHosts: readonly string[] = []): "http" | "https" {
+  if (isLoopbackHost(host)) return "http";
+  const lower = host.toLowerCase();
+  const name = hostName(lower);
+  const insecure = insecureHosts.some((h) => {
+    const entry = h.trim().toLowerCase();
+    return entry === lower || entry === name;
+  });
+  return insecure ? "http" : "https";
+}
+
+/** The base URL of a registry host, e.g. `https://gcr.io`. */
+export function registryBaseUrl(host: string, insecureHosts: readonly string[] = []): string {
+  return `${schemeFor(host, insecureHosts)}://${host}`;
+}
+
+/** Whether a host is Google's: `gcr.io`, `*.gcr.io` or `*-docker.pkg.dev`. */
+export function isGoogleHost(host: string): boolean {
+  const name = hostName(host).toLowerCase();
+  return name === "gcr.io" || name.endsWith(".gcr.io") || name.endsWith("-docker.pkg.dev");
+}
+
+/** Splits a comma-separated host list (`--insecure-registries`), dropping empty entries. */
+export function parseHostList(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((h) => h.trim()).filter((h) => h !== "");
+}

@@ -1,4 +1,5 @@
 /** Runs `main.ts` as a subprocess, as users do, and captures its exit code and output. */
+import { PERMISSION_FLAGS } from "../../.github/build/permission_flags.ts";
 
 /** The outcome of one `cip` invocation. */
 export interface CliResult {
@@ -9,13 +10,16 @@ export interface CliResult {
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-/** Runs `deno run -A main.ts ...args` with an optional working directory and environment. */
+/**
+ * Runs `deno run main.ts ...args` with exactly the compiled binary's permissions (not -A), with
+ * an optional working directory and environment.
+ */
 export async function runCli(
   args: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, ...args],
+    args: ["run", ...PERMISSION_FLAGS, "--quiet", MAIN, ...args],
     cwd: options.cwd,
     env: { NO_COLOR: "1", ...options.env },
     stdin: "null",

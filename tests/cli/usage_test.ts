@@ -12,11 +12,11 @@ Deno.test("--help prints every flag and exits 0", async () => {
   assert.equal(r.stderr, "");
 });
 
-Deno.test("--version prints the version from deno.json", async () => {
+Deno.test("--version prints the version from deno.json and, from source, no commit", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
   const r = await runCli(["--version"]);
   assert.equal(r.code, 0);
-  assert.equal(r.stdout, `cip ${config.version}\n`);
+  assert.equal(r.stdout, `cip ${config.version} (commit unknown)\n`);
 });
 
 const usageCases: [string, string[], RegExp][] = [

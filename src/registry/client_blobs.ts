@@ -1,0 +1,250 @@
+/** Blob operations of the HTTP client: head, get, mount, and uploads checked while streaming. */
+import type { BlobStream, Descriptor } from "./api.ts";
+import { DigestVerifier, readVerified } from "./digest_check.ts";
+import { RegistryError } from "./errors.ts";
+import type { HttpFetch } from "./http_fetch.ts";
+import { discard, expectStatus, responseError, send } from "./response.ts";
+
+/** Blobs up to this size (known in advance) are uploaded with one PUT. */
+export const MONOLITHIC_LIMIT = 1024 * 1024;
+
+/** What blob operations need from the client. */
+export interface BlobContext {
+  fetch: HttpFetch;
+  /** The registry base URL, e.g. `https://gcr.io`. */
+  base: string;
+  /** `host`, for messages. */
+  display: string;
+  monolithicLimit: number;
+}
+
+/** The token scope for reading a repository. */
+export function pullScope(repo: string): string {
+  return `repository:${repo}:pull`;
+}
+
+/** The token scope for writing a repository. */
+export function pushScope(repo: string): string {
+  return `repository:${repo}:pull,push`;
+}
+
+function blobUrl(ctx: BlobContext, repo: string, digest: string): URL {
+  return new URL(`/v2/${repo}/blobs/${digest}`, ctx.base);
+}
+
+/** Whether a blob is present in a repository (HEAD: 200 yes, 404 no). */
+export async function hasBlob(ctx: BlobContext, repo: string, digest: string): Promise<boolean> {
+  const what = `check blob ${digest} in ${ctx.display}/${repo}`;
+  const res = await send(
+    () =>
+      ctx.fetch(new Request(blobUrl(ctx, repo, digest), { method: "HEAD" }), {
+        scopes: [pullScope(repo)],
+      }),
+    what,
+  );
+  if (res.status === 404) {
+    await discard(res);
+    return false;
+  }
+  await expectStatus(res, [200], what);
+  await discard(res);
+  return true;
+}
+
+/** Opens a blob for reading; size is -1 when the registry does not say. */
+export async function getBlob(ctx: BlobContext, repo: string, digest: string): Promise<BlobStream> {
+  const what = `read blob ${digest} from ${ctx.display}/${repo}`;
+  const res = await send(
+    () => ctx.fetch(new Request(blobUrl(ctx, repo, digest)), { scopes: [pullScope(repo)] }),
+    what,
+  );
+  await expectStatus(res, [200], what);
+  const length = Number(res.headers.get("Content-Length") ?? Number.NaN);
+  const body = res.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  return { size: Number.isSafeInteger(length) && length >= 0 ? length : -1, body };
+}
+
+/** A URL with `digest=<d>` added to its query, the rest of the query kept as sent. */
+export function withDigest(url: URL, digest: string): URL {
+  const out = new URL(url);
+  const param = `digest=${encodeURIComponent(digest)}`;
+  out.search = out.search === "" || out.search === "?" ? `?${param}` : `${out.search}&${param}`;
+  return out;
+}
+
+/** The upload session URL of a response: its `Location`, resolved against the request URL. */
+function location(res: Response, requestUrl: URL, what: string): URL {
+  const loc = res.headers.get("Location");
+  if (loc === null || loc === "") {
+    throw new RegistryError(`Cannot ${what}: the registry sent no upload location`);
+  }
+  try {
+    return new URL(loc, requestUrl);
+  } catch (e) {
+    throw new RegistryError(`Cannot ${what}: the upload location is not a URL`, { cause: e });
+  }
+}
+
+/** Cancels an upload session, best effort (the registry expires it anyway). */
+async function cancelUpload(ctx: BlobContext, repo: string, session: URL): Promise<void> {
+  try {
+    const res = await ctx.fetch(new Request(session, { method: "DELETE" }), {
+      scopes: [pushScope(repo)],
+    });
+    await discard(res);
+  } catch {
+    // the session expires on its own
+  }
+}
+
+/** Opens an upload session: POST .../blobs/uploads/ -> 202 Location. */
+async function startUpload(ctx: BlobContext, repo: string, what: string): Promise<URL> {
+  const url = new URL(`/v2/${repo}/blobs/uploads/`, ctx.base);
+  const res = await send(
+    () => ctx.fetch(new Request(url, { method: "POST" }), { scopes: [pushScope(repo)] }),
+    what,
+  );
+  await expectStatus(res, [202], what);
+  await discard(res);
+  return location(res, url, what);
+}
+
+/**
+ * Mounts a blob from another repository of the same registry: true when mounted (201); false
+ * when the registry opened an upload session instead (202, which is cancelled) or refused the
+ * cross-repository access (401, 403).
+ */
+export async function mountBlob(
+  ctx: BlobContext,
+  repo: string,
+  digest: string,
+  fromRepo: string,
+): Promise<boolean> {
+  const what = `mount blob ${digest} from ${fromRepo} into ${ctx.display}/${repo}`;
+  const url = new URL(`/v2/${repo}/blobs/uploads/`, ctx.base);
+  url.search = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepo)}`;
+  const res = await send(
+    () =>
+      ctx.fetch(new Request(url, { method: "POST" }), {
+        scopes: [pushScope(repo), pullScope(fromRepo)],
+      }),
+    what,
+  );
+  if (res.status === 201) {
+    await discard(res);
+    return true;
+  }
+  if (res.status === 202) {
+    await discard(res);
+    const loc = res.headers.get("Location");
+    if (loc !== null && loc !== "") await cancelUpload(ctx, repo, new URL(loc, url));
+    return false;
+  }
+  if (res.status === 401 || res.status === 403) {
+    await discard(res);
+    return false;
+  }
+  throw await responseError(res, what);
+}
+
+/** Checks the digest a registry says it stored, when it says one. */
+function checkStoredDigest(res: Response, blob: Descriptor, what: string): void {
+  const stored = res.headers.get("Docker-Content-Digest");
+  if (stored !== null && stored !== "" && stored !== blob.digest) {
+    throw new RegistryError(`Cannot ${what}: the registry stored it as ${stored}`);
+  }
+}
+
+/**
+ * Uploads a blob, checking its SHA-256 and size: a small blob of known size is read whole,
+ * checked, then sent with one PUT; any other streams through one PATCH and is committed by
+ * `PUT ?digest=` only if the content matched. On any failure the session is cancelled and
+ * nothing is committed.
+ */
+export async function putBlob(
+  ctx: BlobContext,
+  repo: string,
+  blob: Descriptor,
+  body: ReadableStream<Uint8Array>,
+): Promise<void> {
+  const what = `upload blob ${blob.digest} to ${ctx.display}/${repo}`;
+  if (blob.size >= 0 && blob.size <= ctx.monolithicLimit) {
+    const bytes = await readVerified(blob, body);
+    const session = await startUpload(ctx, repo, what);
+    await finish(ctx, repo, blob, session, bytes, what);
+    return;
+  }
+  const verifier = new DigestVerifier(blob);
+  let session: URL;
+  try {
+    session = await startUpload(ctx, repo, what);
+  } catch (e) {
+    await body.cancel().catch(() => {});
+    throw e;
+  }
+  let res: Response;
+  try {
+    res = await send(
+      () =>
+        ctx.fetch(
+          new Request(session, {
+            method: "PATCH",
+            headers: { "Content-Type": "application/octet-stream" },
+            body: body.pipeThrough(verifier.transform),
+          }),
+          { scopes: [pushScope(repo)] },
+        ),
+      what,
+    );
+  } catch (e) {
+    await cancelUpload(ctx, repo, session);
+    throw verifier.failure ?? e;
+  }
+  if (verifier.failure !== undefined || !verifier.done || ![202, 204].includes(res.status)) {
+    const err = verifier.failure ??
+      (verifier.done
+        ? await responseError(res, what)
+        : new RegistryError(`Cannot ${what}: the registry answered before reading the content`));
+    await discard(res);
+    await cancelUpload(ctx, repo, session);
+    throw err;
+  }
+  await discard(res);
+  const next = res.headers.get("Location") ? location(res, session, what) : session;
+  await finish(ctx, repo, blob, next, new Uint8Array(), what);
+}
+
+/** Commits an upload with `PUT <session>?digest=` (carrying the bytes, if any). */
+async function finish(
+  ctx: BlobContext,
+  repo: string,
+  blob: Descriptor,
+  session: URL,
+  bytes: Uint8Array,
+  what: string,
+): Promise<void> {
+  let res: Response;
+  try {
+    res = await send(
+      () =>
+        ctx.fetch(
+          new Request(withDigest(session, blob.digest), {
+            method: "PUT",
+            headers: {
+              "Content-Type": "application/octet-stream",
+              "Content-Length": String(bytes.length),
+            },
+            body: bytes as Uint8Array<ArrayBuffer>,
+          }),
+          { scopes: [pushScope(repo)] },
+        ),
+      what,
+    );
+    await expectStatus(res, [201], what);
+  } catch (e) {
+    await cancelUpload(ctx, repo, session);
+    throw e;
+  }
+  await discard(res);
+  checkStoredDigest(res, blob, what);
+}

@@ -1,0 +1,156 @@
+/** Reading inventories: the named repositories, or a whole registry or path prefix. */
+import type { Backend, TagListing } from "./api.ts";
+import type { ImageRecord, Inventory, RepoInventory } from "./inventory_types.ts";
+import { isIndexMediaType, manifestChildren } from "./media_types.ts";
+import { joinRepository } from "./reference.ts";
+
+/** Progress of a registry walk or a multi-repository read. */
+export interface InventoryProgress {
+  /** Repositories to read (known so far). */
+  repositories: number;
+  /** Repositories read. */
+  done: number;
+}
+
+/** Called after each repository is read. */
+export type OnProgress = (p: InventoryProgress) => void;
+
+/**
+ * Reads one repository: one tags listing, then one HEAD per tag (none when the listing
+ * carries the GCR/AR extension), then one GET per manifest list / index for its children.
+ * Children found only through a list are recorded without tags.
+ */
+export async function readRepository(
+  backend: Backend,
+  repo: string,
+  known?: TagListing,
+): Promise<RepoInventory> {
+  const listing = known ?? await backend.listTags(repo);
+  const records: RepoInventory = new Map();
+  const record = (digest: string): ImageRecord => {
+    let r = records.get(digest);
+    if (r === undefined) {
+      r = { digest, tags: [] };
+      records.set(digest, r);
+    }
+    return r;
+  };
+  let untracked = listing.tags;
+  if (listing.manifests !== undefined) {
+    const listed = new Set<string>();
+    for (const [digest, m] of listing.manifests) {
+      const r = record(digest);
+      r.tags.push(...m.tags);
+      m.tags.forEach((t) => listed.add(t));
+      if (m.mediaType !== undefined) r.mediaType = m.mediaType;
+      if (m.size !== undefined) r.size = m.size;
+    }
+    untracked = listing.tags.filter((t) => !listed.has(t));
+  }
+  const heads = await Promise.all(
+    untracked.map(async (tag) => ({ tag, d: await backend.headManifest(repo, tag) })),
+  );
+  for (const { tag, d } of heads) {
+    if (d === null) continue; // deleted between listing and lookup
+    const r = record(d.digest);
+    r.tags.push(tag);
+    r.mediaType = d.mediaType;
+    r.size = d.size;
+  }
+  await readChildren(backend, repo, records);
+  for (const r of records.values()) r.tags = [...new Set(r.tags)].sort();
+  return records;
+}
+
+/** Reads each list / index once (nested ones too) and records its children. */
+async function readChildren(backend: Backend, repo: string, records: RepoInventory) {
+  const done = new Set<string>();
+  let pending = [...records.values()].filter((r) => isIndexMediaType(r.mediaType));
+  while (pending.length > 0) {
+    pending.forEach((r) => done.add(r.digest));
+    const found = await Promise.all(pending.map(async (r) => {
+      const m = await backend.getManifest(repo, r.digest);
+      if (m === null) return [];
+      const children = manifestChildren(m);
+      r.children = children.map((c) => c.digest);
+      return children;
+    }));
+    const next: ImageRecord[] = [];
+    for (const c of found.flat()) {
+      let r = records.get(c.digest);
+      if (r === undefined) {
+        r = { digest: c.digest, tags: [], mediaType: c.mediaType, size: c.size };
+        records.set(c.digest, r);
+      }
+      if (isIndexMediaType(r.mediaType) && !done.has(r.digest)) next.push(r);
+    }
+    pending = [...new Set(next)];
+  }
+}
+
+/**
+ * Reads the named repositories concurrently (the transport limits requests per host); a
+ * repository that does not exist is empty.
+ */
+export async function readRepositories(
+  backend: Backend,
+  repos: string[],
+  onProgress?: OnProgress,
+): Promise<Inventory> {
+  const names = [...new Set(repos)].sort();
+  let done = 0;
+  const read = await Promise.all(names.map(async (repo) => {
+    const inv = await readRepository(backend, repo);
+    onProgress?.({ repositories: names.length, done: ++done });
+    return [repo, inv] as const;
+  }));
+  return new Map(read);
+}
+
+/**
+ * Reads every repository equal to or below `prefix` ("" = the whole registry). Where the
+ * prefix's tag listing carries the extension's `child`, the walk follows children and reuses
+ * each listing (one request per repository); elsewhere it asks backend.listRepositories.
+ */
+export async function walkRegistry(
+  backend: Backend,
+  prefix: string,
+  onProgress?: OnProgress,
+): Promise<Inventory> {
+  if (prefix !== "") {
+    const top = await backend.listTags(prefix);
+    if (top.children !== undefined) {
+      const out: Inventory = new Map();
+      const counter = { repositories: 0, done: 0 };
+      await walkChildren(backend, prefix, top, out, counter, onProgress);
+      return new Map([...out].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
+    }
+  }
+  const repos = await backend.listRepositories(prefix);
+  return await readRepositories(backend, repos, onProgress);
+}
+
+async function walkChildren(
+  backend: Backend,
+  repo: string,
+  listing: TagListing,
+  out: Inventory,
+  counter: InventoryProgress,
+  onProgress?: OnProgress,
+): Promise<void> {
+  const children = listing.children ?? [];
+  counter.repositories += children.length;
+  const hasContent = listing.tags.length > 0 || (listing.manifests?.size ?? 0) > 0;
+  await Promise.all([
+    hasContent
+      ? readRepository(backend, repo, listing).then((inv) => void out.set(repo, inv))
+      : undefined,
+    ...children.map(async (c) => {
+      const child = joinRepository(repo, c);
+      const sub = await backend.listTags(child);
+      await walkChildren(backend, child, sub, out, counter, onProgress);
+      counter.done++;
+      onProgress?.({ ...counter });
+    }),
+  ]);
+}

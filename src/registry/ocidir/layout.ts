@@ -1,0 +1,160 @@
+/** One image's OCI layout directory: reading its state, creating it, updating its index. */
+import { dirname, join } from "node:path";
+import { RegistryError } from "../errors.ts";
+import { fsError, lstatOrNull, removeQuietly, replaceFile, syncDir, tempName } from "./fs_util.ts";
+import type { WriteOptions } from "./fs_util.ts";
+import {
+  addEntry,
+  checkOciLayout,
+  emptyIndex,
+  type LayoutIndex,
+  type NewEntry,
+  OCI_LAYOUT_TEXT,
+  parseIndex,
+  serialiseIndex,
+} from "./index_file.ts";
+import { withKeyLock } from "./key_lock.ts";
+import type { LayoutRoot } from "./layout_root.ts";
+
+/** A layout as read: its directory and index (empty while `index.json` is not written yet). */
+export interface LayoutState {
+  dir: string;
+  index: LayoutIndex;
+  /** True while the layout has its `oci-layout` file but no `index.json` yet. */
+  indexMissing: boolean;
+}
+
+/** The path of a blob of a layout. */
+export function blobPath(dir: string, digest: string): string {
+  return join(dir, "blobs", "sha256", digest.slice("sha256:".length));
+}
+
+/** Reads a small text file of a layout, refusing symlinks that lead out of the root. */
+async function readText(root: LayoutRoot, path: string, info: Deno.FileInfo): Promise<string> {
+  if (info.isSymlink) await root.assertInside(path);
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    throw fsError("read", path, e);
+  }
+}
+
+/**
+ * Reads the layout of `repo`, or null when the repository does not exist yet (no directory, or
+ * a directory that only holds other layouts). Throws RegistryError for a directory that holds
+ * layout files without being a valid layout.
+ */
+export async function readLayout(root: LayoutRoot, repo: string): Promise<LayoutState | null> {
+  const dir = root.layoutDir(repo);
+  if ((await root.real(false)) === null || (await lstatOrNull(dir)) === null) return null;
+  await root.assertInside(dir);
+  const info = await Deno.stat(dir).catch((e) => Promise.reject(fsError("inspect", dir, e)));
+  if (!info.isDirectory) {
+    throw new RegistryError(`${dir} (repository ${repo} of ${root.display}) is not a directory`);
+  }
+  const layoutFile = join(dir, "oci-layout");
+  const layoutInfo = await lstatOrNull(layoutFile);
+  const indexFile = join(dir, "index.json");
+  const indexInfo = await lstatOrNull(indexFile);
+  if (layoutInfo === null) {
+    if (indexInfo !== null || (await lstatOrNull(join(dir, "blobs"))) !== null) {
+      throw new RegistryError(
+        `${dir} (repository ${repo} of ${root.display}) is not an OCI image layout: ` +
+          `it has no oci-layout file`,
+      );
+    }
+    return null;
+  }
+  checkOciLayout(await readText(root, layoutFile, layoutInfo), layoutFile);
+  if (indexInfo === null) return { dir, index: emptyIndex(), indexMissing: true };
+  const index = parseIndex(await readText(root, indexFile, indexInfo), indexFile);
+  return { dir, index, indexMissing: false };
+}
+
+/** Creates the layout of `repo` if needed (directories, `oci-layout`, `index.json`). */
+export async function ensureLayout(
+  root: LayoutRoot,
+  repo: string,
+  opts: WriteOptions,
+): Promise<string> {
+  const dir = root.layoutDir(repo);
+  return await withKeyLock(dir, async () => {
+    const state = await readLayout(root, repo);
+    if (state !== null) {
+      await root.mkdirInside(join(dir, "blobs", "sha256"));
+      if (state.indexMissing) await writeIndex(join(dir, "index.json"), emptyIndex(), opts);
+      return dir;
+    }
+    if ((await lstatOrNull(dir)) === null) {
+      if (await createWhole(root, dir, opts)) return dir;
+    }
+    // The directory exists and holds other layouts only: add the layout files in place,
+    // oci-layout first (a layout without index.json reads as empty).
+    await root.mkdirInside(join(dir, "blobs", "sha256"));
+    await replaceFile(join(dir, "oci-layout"), new TextEncoder().encode(OCI_LAYOUT_TEXT), opts);
+    await writeIndex(join(dir, "index.json"), emptyIndex(), opts);
+    return dir;
+  });
+}
+
+/**
+ * Builds a complete empty layout in a hidden temporary directory next to `dir` and renames it
+ * into place, so the layout appears whole or not at all. False when `dir` appeared meanwhile.
+ */
+async function createWhole(root: LayoutRoot, dir: string, opts: WriteOptions): Promise<boolean> {
+  const parent = dirname(dir);
+  await root.mkdirInside(parent);
+  const tmp = tempName(parent);
+  try {
+    await Deno.mkdir(join(tmp, "blobs", "sha256"), { recursive: true });
+    await Deno.writeTextFile(join(tmp, "oci-layout"), OCI_LAYOUT_TEXT);
+    await Deno.writeTextFile(join(tmp, "index.json"), serialiseIndex(emptyIndex()));
+    if (opts.fsync) {
+      for (const f of ["oci-layout", "index.json"]) {
+        const file = await Deno.open(join(tmp, f), { read: true });
+        await file.sync().finally(() => file.close());
+      }
+    }
+  } catch (e) {
+    await removeQuietly(tmp);
+    throw fsError("create the OCI layout", dir, e);
+  }
+  try {
+    await Deno.rename(tmp, dir);
+  } catch (e) {
+    await removeQuietly(tmp);
+    if ((await lstatOrNull(dir)) !== null) return false;
+    throw fsError("create the OCI layout", dir, e);
+  }
+  if (opts.fsync) await syncDir(parent).catch((e) => Promise.reject(fsError("sync", parent, e)));
+  return true;
+}
+
+/** Writes `index.json` atomically. */
+async function writeIndex(path: string, index: LayoutIndex, opts: WriteOptions): Promise<void> {
+  await replaceFile(path, new TextEncoder().encode(serialiseIndex(index)), opts, {
+    written: "index-written",
+    stored: "index-stored",
+  });
+}
+
+/**
+ * Records a manifest in the index of an existing layout. Updates of one layout are serialised
+ * and each re-reads the index first, so concurrent updates never lose an entry.
+ */
+export async function recordEntry(
+  root: LayoutRoot,
+  repo: string,
+  entry: NewEntry,
+  opts: WriteOptions,
+): Promise<void> {
+  const dir = root.layoutDir(repo);
+  await withKeyLock(dir, async () => {
+    const state = await readLayout(root, repo);
+    if (state === null) {
+      throw new RegistryError(`Cannot record ${entry.digest} in ${dir}: the layout disappeared`);
+    }
+    const next = addEntry(state.index, entry, `${root.display} repository ${repo}`);
+    if (next !== null) await writeIndex(join(dir, "index.json"), next, opts);
+  });
+}

@@ -1,0 +1,192 @@
+/** The layer that answers registry challenges: Bearer tokens from the realm, or Basic. */
+import type { Logger } from "../../log.ts";
+import type { CredentialProvider } from "../auth/provider.ts";
+import { RegistryError } from "../errors.ts";
+import { type Challenge, parseChallenges } from "./challenge.ts";
+import { isReplayable, type Outgoing, type Step } from "./outgoing.ts";
+import { redactUrl } from "./redact.ts";
+import { parseErrorBody, readCapped } from "./response_error.ts";
+import { coversScopes, mergeScopes } from "./scopes.ts";
+import { type RegistryToken, TokenCache } from "./token_cache.ts";
+import { basicAuthorization, requestToken } from "./token_request.ts";
+
+/** What a host asked for, as far as this transport has seen. */
+type HostAuth =
+  | { kind: "unknown" }
+  | { kind: "none" }
+  | { kind: "basic" }
+  | { kind: "bearer"; realm: string; service: string };
+
+interface HostState {
+  auth: HostAuth;
+  /** Scopes learned from challenges to requests that came without scopes (e.g. the catalog). */
+  hintless: string[];
+}
+
+/** What went out with a request. */
+type Sent =
+  | { kind: "none" }
+  | { kind: "basic" }
+  | { kind: "bearer"; token: RegistryToken; fresh: boolean };
+
+/** What the auth layer needs. */
+export interface AuthOptions {
+  credentials: CredentialProvider;
+  now: () => number;
+  log: Logger;
+  /** Token cache; shared by the transports of one host if given. */
+  cache?: TokenCache;
+}
+
+/**
+ * Answers challenges. Once a host's challenge is known, later requests carry credentials from
+ * the start: a cached token covering their scopes, else a token fetched first (one request for
+ * all scopes, shared among concurrent callers). On a 401: a Bearer challenge gets a token for
+ * the request's scopes merged with the challenge's, a Basic challenge the provider's Basic
+ * credentials; the request is sent once more. A second 401 (or a 401 to a token just fetched
+ * for those very scopes) throws a RegistryError with status 401.
+ *
+ * Stream bodies cannot be sent twice, so before the first stream request to a host whose
+ * challenge is unknown, `GET /v2/` learns it; if such a request still meets a 401, a temporary
+ * RegistryError tells the caller to retry the whole operation (which then authenticates first).
+ */
+export function authStep(next: Step, opts: AuthOptions): Step {
+  const cache = opts.cache ?? new TokenCache(opts.now);
+  const hosts = new Map<string, HostState>();
+
+  const stateOf = (origin: string): HostState => {
+    let s = hosts.get(origin);
+    if (!s) {
+      s = { auth: { kind: "unknown" }, hintless: [] };
+      hosts.set(origin, s);
+    }
+    return s;
+  };
+
+  const obtain = (o: Outgoing, realm: string, service: string, scopes: string[]) =>
+    cache.obtain(realm, service, scopes, () => {
+      opts.log.debug(
+        `getting a registry token for ${o.url.host} (${scopes.join(" ") || "no scope"})`,
+      );
+      return requestToken(next, {
+        realm,
+        service,
+        scopes,
+        host: o.url.host,
+        registryProtocol: o.url.protocol,
+        credentials: opts.credentials,
+        now: opts.now,
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+    });
+
+  const learn = (st: HostState, c: Challenge | undefined) => {
+    if (!c) return;
+    if (c.scheme === "basic") st.auth = { kind: "basic" };
+    else if (c.params.realm) {
+      st.auth = { kind: "bearer", realm: c.params.realm, service: c.params.service ?? "" };
+    }
+  };
+
+  const withAuth = async (o: Outgoing, st: HostState): Promise<[Outgoing, Sent]> => {
+    const a = st.auth;
+    if (a.kind === "basic") {
+      const creds = await opts.credentials.basic(o.url.host);
+      if (creds === null) return [o, { kind: "none" }];
+      return [authorize(o, basicAuthorization(creds.username, creds.password)), { kind: "basic" }];
+    }
+    if (a.kind !== "bearer") return [o, { kind: "none" }];
+    const scopes = o.scopes.length > 0 ? mergeScopes(o.scopes) : st.hintless;
+    const cached = cache.find(a.realm, a.service, scopes);
+    const token = cached ?? await obtain(o, a.realm, a.service, scopes);
+    return [authorize(o, `Bearer ${token.value}`), { kind: "bearer", token, fresh: !cached }];
+  };
+
+  const refused = async (o: Outgoing, res: Response, sent: Sent): Promise<RegistryError> => {
+    const e = parseErrorBody(await readCapped(res));
+    const how = sent.kind === "none"
+      ? "without credentials"
+      : `with ${
+        sent.kind === "basic" ? "Basic credentials" : "a token"
+      } from ${opts.credentials.describe()}`;
+    return new RegistryError(
+      `Cannot ${o.method} ${redactUrl(o.url)}: registry returned 401` +
+        (e.codes.length > 0 ? ` ${e.codes.join(", ")}` : "") + ` ${how}`,
+      { status: 401, codes: e.codes },
+    );
+  };
+
+  return async (o: Outgoing) => {
+    const st = stateOf(o.url.origin);
+    if (!isReplayable(o) && st.auth.kind === "unknown") {
+      const ping = await next({
+        method: "GET",
+        url: new URL("/v2/", o.url),
+        headers: new Headers(),
+        body: null,
+        scopes: [],
+      });
+      if (ping.status === 401) {
+        learn(st, pick(parseChallenges(ping.headers.get("www-authenticate"))));
+      } else if (ping.ok) st.auth = { kind: "none" };
+      await ping.body?.cancel();
+    }
+    const [first, sent] = await withAuth(o, st);
+    const res = await next(first);
+    if (res.status !== 401) return res;
+
+    const challenge = pick(parseChallenges(res.headers.get("www-authenticate")));
+    if (sent.kind === "bearer") cache.drop(sent.token);
+    if (!isReplayable(o)) {
+      learn(st, challenge);
+      await res.body?.cancel();
+      throw new RegistryError(
+        `Cannot ${o.method} ${redactUrl(o.url)}: the registry asked for authentication while a ` +
+          "streamed body was being sent; retrying the operation authenticates first",
+        { status: 401, temporary: true },
+      );
+    }
+    if (!challenge || (challenge.scheme === "bearer" && !challenge.params.realm)) {
+      throw await refused(o, res, sent);
+    }
+    if (challenge.scheme === "basic") {
+      if (sent.kind === "basic") throw await refused(o, res, sent);
+      const creds = await opts.credentials.basic(o.url.host);
+      if (creds === null) throw await refused(o, res, sent);
+      await res.body?.cancel();
+      st.auth = { kind: "basic" };
+      const again = await next(authorize(o, basicAuthorization(creds.username, creds.password)));
+      if (again.status === 401) throw await refused(o, again, { kind: "basic" });
+      return again;
+    }
+    const realm = challenge.params.realm!;
+    const service = challenge.params.service ?? "";
+    const scopes = mergeScopes(o.scopes, [challenge.params.scope ?? ""]);
+    if (o.scopes.length === 0) st.hintless = scopes;
+    st.auth = { kind: "bearer", realm, service };
+    if (
+      sent.kind === "bearer" && sent.fresh && sent.token.realm === realm &&
+      sent.token.service === service && coversScopes(sent.token.scopes, scopes)
+    ) throw await refused(o, res, sent);
+    await res.body?.cancel();
+    const token = await obtain(o, realm, service, scopes);
+    const again = await next(authorize(o, `Bearer ${token.value}`));
+    if (again.status === 401) {
+      cache.drop(token);
+      throw await refused(o, again, { kind: "bearer", token, fresh: true });
+    }
+    return again;
+  };
+}
+
+/** The challenge to answer: Bearer if offered, else Basic. */
+function pick(challenges: Challenge[]): Challenge | undefined {
+  return challenges.find((c) => c.scheme === "bearer") ??
+    challenges.find((c) => c.scheme === "basic");
+}
+
+function authorize(o: Outgoing, value: string): Outgoing {
+  const headers = new Headers(o.headers);
+  headers.set("authorization", value);
+  return { ...o, headers };
+}

@@ -1,0 +1,67 @@
+/** What the client calls (`HttpFetch`) and the request shape the transport's layers pass on. */
+
+/**
+ * Token scopes a request needs, e.g.
+ * `["repository:prod/foo:pull,push", "repository:staging/foo:pull"]` (push scope first).
+ */
+export interface RequestHint {
+  scopes?: string[];
+}
+
+/**
+ * What the client calls instead of fetch. The Request may carry a ReadableStream body, which
+ * is sent at most once (see `REPLAY_LIMIT` for bodies the transport can send again).
+ */
+export type HttpFetch = (req: Request, hint?: RequestHint) => Promise<Response>;
+
+/**
+ * Request bodies with a `Content-Length` header of at most this many bytes are read into memory
+ * and can be sent again (retries, re-authentication, 307 redirects); any other body is a
+ * stream, sent once: if that attempt fails the caller retries the whole operation.
+ */
+export const REPLAY_LIMIT = 8 * 1024 * 1024;
+
+/** One request on its way through the transport's layers. */
+export interface Outgoing {
+  method: string;
+  url: URL;
+  headers: Headers;
+  /** Bytes (can be sent again), a stream (sent at most once), or null. */
+  body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null;
+  /** Token scopes the request needs (from the hint), possibly empty. */
+  scopes: string[];
+  /** The caller's cancellation signal. */
+  signal?: AbortSignal;
+}
+
+/** One layer's view of the rest of the chain. */
+export type Step = (o: Outgoing) => Promise<Response>;
+
+/** Whether a request can be sent again after a failed attempt. */
+export function isReplayable(o: Outgoing): boolean {
+  return !(o.body instanceof ReadableStream);
+}
+
+/** Converts the client's Request into the transport's shape, buffering small bodies. */
+export async function toOutgoing(req: Request, hint?: RequestHint): Promise<Outgoing> {
+  const headers = new Headers(req.headers);
+  let body: Outgoing["body"] = null;
+  if (req.body !== null) {
+    const declared = Number(headers.get("content-length") ?? Number.NaN);
+    if (Number.isSafeInteger(declared) && declared >= 0 && declared <= REPLAY_LIMIT) {
+      body = new Uint8Array(await req.arrayBuffer());
+    } else {
+      body = req.body;
+    }
+    // fetch computes the length itself for bytes and streams stream bodies chunked.
+    headers.delete("content-length");
+  }
+  return {
+    method: req.method,
+    url: new URL(req.url),
+    headers,
+    body,
+    scopes: hint?.scopes ?? [],
+    signal: req.signal,
+  };
+}

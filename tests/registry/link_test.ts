@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { RegistryError } from "../../src/registry/errors.ts";
+import { checkedNextLink, nextLink } from "../../src/registry/link.ts";
+
+const base = new URL("https://reg.test/v2/_catalog?n=2");
+
+Deno.test("nextLink() resolves relative and absolute next links", () => {
+  assert.equal(
+    nextLink('</v2/_catalog?last=b&n=2>; rel="next"', base)?.href,
+    "https://reg.test/v2/_catalog?last=b&n=2",
+  );
+  assert.equal(
+    nextLink("<https://reg.test/v2/x?n=2&last=a>; rel=next", base)?.href,
+    "https://reg.test/v2/x?n=2&last=a",
+  );
+});
+
+Deno.test("nextLink() picks rel=next among several links and ignores others", () => {
+  const header = '</p?a=1,2>; rel="prev", </n?last=c>; title="x, y"; rel="next"';
+  assert.equal(nextLink(header, base)?.href, "https://reg.test/n?last=c");
+  assert.equal(nextLink('</p>; rel="prev"', base), undefined);
+  assert.equal(nextLink(null, base), undefined);
+});
+
+Deno.test("checkedNextLink() refuses a next page on another host or scheme", () => {
+  assert.throws(
+    () => checkedNextLink('<https://evil.test/v2/_catalog?n=2>; rel="next"', base, new Set()),
+    RegistryError,
+  );
+  assert.throws(
+    () => checkedNextLink('<http://reg.test/v2/_catalog?n=2>; rel="next"', base, new Set()),
+    RegistryError,
+  );
+});
+
+Deno.test("checkedNextLink() refuses a page it has already read", () => {
+  const seen = new Set<string>();
+  const header = '</v2/_catalog?last=b>; rel="next"';
+  assert.ok(checkedNextLink(header, base, seen));
+  assert.throws(() => checkedNextLink(header, base, seen), /loop/);
+});

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { manifestFacts } from "../../../src/registry/ocidir/manifest_facts.ts";
+
+const enc = (x: unknown) => new TextEncoder().encode(typeof x === "string" ? x : JSON.stringify(x));
+const d = (c: string) => "sha256:" + c.repeat(64);
+
+Deno.test("manifestFacts() lists an image manifest's config and layers, skipping foreign layers", () => {
+  const facts = manifestFacts(enc({
+    schemaVersion: 2,
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    config: { digest: d("c") },
+    layers: [
+      { digest: d("1") },
+      {
+        mediaType: "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+        digest: d("2"),
+        urls: ["https://example.invalid/layer"],
+      },
+    ],
+  }));
+  assert.deepEqual(facts, {
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    blobs: [d("c"), d("1")],
+    children: [],
+  });
+});
+
+Deno.test("manifestFacts() lists an index's children and infers media types when absent", () => {
+  assert.deepEqual(manifestFacts(enc({ schemaVersion: 2, manifests: [{ digest: d("a") }] })), {
+    mediaType: "application/vnd.oci.image.index.v1+json",
+    blobs: [],
+    children: [d("a")],
+  });
+  assert.deepEqual(
+    manifestFacts(enc({ schemaVersion: 2, config: { digest: d("c") }, layers: [] })),
+    {
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      blobs: [d("c")],
+      children: [],
+    },
+  );
+});
+
+const notManifests: [string, unknown, RegExp][] = [
+  ["bytes that are not JSON", "\u0000\u0001 tar bytes", /not JSON/],
+  ["a JSON array", [], /not a JSON object/],
+  ["a schema 1 manifest", { schemaVersion: 1, fsLayers: [] }, /schema 1/],
+  ["an image config", { architecture: "amd64", os: "linux", rootfs: {} }, /schemaVersion 2/],
+  ["a manifest with a digestless layer", {
+    schemaVersion: 2,
+    config: { digest: d("c") },
+    layers: [{}],
+  }, /no digest/],
+  ["an unknown media type", { schemaVersion: 2, mediaType: "text/plain" }, /mediaType text\/plain/],
+];
+for (const [what, doc, why] of notManifests) {
+  Deno.test(`manifestFacts() refuses ${what}`, () => {
+    const facts = manifestFacts(enc(doc));
+    assert.ok("problem" in facts);
+    assert.match(facts.problem, why);
+  });
+}

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { PERMISSION_FLAGS } from "../../.github/build/permission_flags.ts";
+
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+
+/** Asks Deno, inside a process run with the binary's flags, which permissions it holds. */
+async function granted(): Promise<Record<string, string>> {
+  const dir = await Deno.makeTempDir();
+  const probe = `${dir}/probe.ts`;
+  await Deno.writeTextFile(
+    probe,
+    `const names = ["read", "write", "net", "env", "run", "sys", "ffi", "import"] as const;
+const states: Record<string, string> = {};
+for (const name of names) states[name] = (await Deno.permissions.query({ name })).state;
+console.log(JSON.stringify(states));
+`,
+  );
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSION_FLAGS, "--config", CONFIG, "--quiet", probe],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(dir, { recursive: true });
+  const dec = new TextDecoder();
+  assert.equal(out.code, 0, dec.decode(out.stderr));
+  return JSON.parse(dec.decode(out.stdout));
+}
+
+Deno.test("the binary's flags grant read, write, net, env and run, and never sys, ffi or import", async () => {
+  const states = await granted();
+  for (const name of ["read", "write", "net", "env", "run"]) {
+    assert.equal(states[name], "granted", name);
+  }
+  for (const name of ["sys", "ffi", "import"]) assert.notEqual(states[name], "granted", name);
+});
+
+Deno.test("the binary's flags turn every missing permission into an error, never a prompt", () => {
+  assert.ok(PERMISSION_FLAGS.includes("--no-prompt"));
+  assert.ok(!PERMISSION_FLAGS.some((f) => f === "-A" || f === "--allow-all"));
+});
+
+Deno.test("the CLI tests run main.ts with the binary's flags, not -A", async () => {
+  const text = await Deno.readTextFile(new URL("../cli/run_cli.ts", import.meta.url));
+  assert.match(text, /args: \["run", \.\.\.PERMISSION_FLAGS, "--quiet", MAIN, \.\.\.args\]/);
+  assert.doesNotMatch(text, /"-A"/);
+});
