@@ -41,8 +41,8 @@ export const imageSize: Check = {
         const child = size.largestChild ? ` (its largest child ${size.largestChild})` : "";
         return {
           severity: "error",
-          message: `${ref}${child} is ${formatMiB(size.bytes)} MiB, more than the ` +
-            `${formatMiB(limit)} MiB --max-image-size allows`,
+          message: `${ref}${child} is ${formatSize(size.bytes)}, more than the ` +
+            `${formatSize(limit)} --max-image-size allows`,
           ...where,
         };
       }),
@@ -51,8 +51,12 @@ export const imageSize: Check = {
   },
 };
 
-/** A byte count in MiB with at most one decimal. */
-function formatMiB(bytes: number): string {
-  const mib = bytes / MIB;
-  return Number.isInteger(mib) ? String(mib) : mib.toFixed(1);
+/** A byte count for people: bytes, KiB or MiB, with at most one decimal. */
+export function formatSize(bytes: number): string {
+  const [value, unit] = bytes >= MIB
+    ? [bytes / MIB, "MiB"]
+    : bytes >= 1024
+    ? [bytes / 1024, "KiB"]
+    : [bytes, "bytes"];
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }

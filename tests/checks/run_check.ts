@@ -4,6 +4,7 @@ import { Logger } from "../../src/log.ts";
 import {
   type Check,
   type CheckContext,
+  type OpenedRegistry,
   type ReportedFinding,
   runChecks,
   scopeEdges,
@@ -28,8 +29,11 @@ export interface CheckFixture {
   head: ManifestFiles;
   /** The manifests at the git base (omitted: no base is known). */
   base?: ManifestFiles;
-  /** Registries the check may read, by registry name (omitted: no registry access). */
-  registries?: Record<string, Backend>;
+  /**
+   * Registries the check may read, by registry name: a backend (prefix "") or a backend with
+   * the path prefix the name adds. Omitted: no registry access.
+   */
+  registries?: Record<string, Backend | OpenedRegistry>;
   maxImageSizeMiB?: number;
 }
 
@@ -65,9 +69,9 @@ export async function runCheck(check: Check, fixture: CheckFixture): Promise<Che
       ...(registries
         ? {
           openRegistry: (r) => {
-            const backend = registries[r.name];
-            if (!backend) throw new Error(`fixture: no registry ${r.name}`);
-            return { backend, prefix: "" };
+            const found = registries[r.name];
+            if (!found) throw new Error(`fixture: no registry ${r.name}`);
+            return "backend" in found ? found : { backend: found, prefix: "" };
           },
         }
         : {}),
