@@ -3,6 +3,7 @@
  * its figures. Each section lives in its own module and returns whether its targets were met.
  * Timings are printed, never asserted by tests: the machines are noisy.
  */
+import { runListBench } from "./list_bench.ts";
 import { benchParseOnly } from "./parse_bench.ts";
 
 /** One benchmark: a name and a function printing its figures, true when targets were met. */
@@ -14,6 +15,7 @@ interface Section {
 /** Every benchmark, in the order they run. Add new sections here. */
 const SECTIONS: Section[] = [
   { name: "parse-only", run: () => benchParseOnly() },
+  { name: "listing", run: () => runListBench() },
 ];
 
 if (import.meta.main) {
