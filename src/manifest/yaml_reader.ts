@@ -45,7 +45,9 @@ export function readYamlDocument(
     return null;
   }
   // uniqueKeys is off because the library compares every key with every other one (quadratic
-  // in the size of a map); MapReader finds duplicate keys itself, with their field paths.
+  // in the size of a map); strict_map.ts finds duplicate keys itself, with their field paths.
+  // The document is never turned into plain JavaScript values (toJS), so no alias is ever
+  // expanded and maxAliasCount does not come into play; the walkers refuse every alias.
   const docs = parseAllDocuments(text, {
     lineCounter: lines,
     prettyErrors: false,
