@@ -219,9 +219,10 @@ export function parseFlags(args: string[]): Flags {
   for (const f of FLAGS) {
     options[f.name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
   }
+  const { rest, dryRunFalse } = preprocessDryRun(args);
   let parsed;
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: true });
   } catch (e) {
     throw new UsageError(describeParseError(e));
   }
@@ -236,11 +237,44 @@ export function parseFlags(args: string[]): Flags {
       throw new UsageError(`--${f.name} needs a value`);
     }
   }
+  if (dryRunFalse) {
+    if (values["dry-run"]) {
+      throw new UsageError("--dry-run and --dry-run=false contradict each other");
+    }
+    values.confirm = true;
+  }
+  if (values["dry-run"] && values.confirm) {
+    throw new UsageError("--dry-run and --confirm cannot be used together");
+  }
   const level = (values["log-level"] as string | undefined) ?? "info";
   if (!(LEVELS as readonly string[]).includes(level)) {
     throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}, not "${level}"`);
   }
   return { values, positionals, logLevel: level as Level };
+}
+
+/**
+ * Takes the original tool's `--dry-run=false` (and `--dry-run=true`) out of argv, since
+ * node:util parseArgs gives boolean flags no value; `--dry-run=false` means `--confirm`.
+ */
+function preprocessDryRun(args: string[]): { rest: string[]; dryRunFalse: boolean } {
+  let dryRunFalse = false;
+  const rest: string[] = [];
+  let ended = false;
+  for (const a of args) {
+    const m = ended ? null : /^--dry-run=(.*)$/s.exec(a);
+    if (a === "--") ended = true;
+    if (!m) {
+      rest.push(a);
+    } else if (m[1] === "false") {
+      dryRunFalse = true;
+    } else if (m[1] === "true") {
+      rest.push("--dry-run");
+    } else {
+      throw new UsageError(`--dry-run takes true or false, not "${m[1]}"`);
+    }
+  }
+  return { rest, dryRunFalse };
 }
 
 /** Turns node:util's parse errors into one short line. */

@@ -4,6 +4,8 @@ import { readBuildInfo, VERSION, versionLine } from "../version.ts";
 import { denoIo, type Io, makeContext, type RunContext } from "./context.ts";
 import { type Flags, parseFlags } from "./flags.ts";
 import { helpText } from "./help.ts";
+import { runCheckMode } from "./check_mode.ts";
+import { runListChecks } from "./list_checks.ts";
 import { runParseOnly } from "./parse_only.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -41,6 +43,7 @@ type Mode = (ctx: RunContext) => Promise<number>;
 /** Picks what to do from the flags; throws UsageError for impossible combinations. */
 function chooseMode(flags: Flags): Mode {
   const v = flags.values;
+  if (v["list-checks"]) return runListChecks;
   if (v.manifest !== undefined && v["thin-manifest-dir"] !== undefined) {
     throw new UsageError("--manifest and --thin-manifest-dir cannot be used together");
   }
@@ -48,6 +51,7 @@ function chooseMode(flags: Flags): Mode {
     throw new UsageError("one of --manifest or --thin-manifest-dir is required");
   }
   if (v["parse-only"]) return runParseOnly;
+  if (!v.confirm) return runCheckMode;
   throw new UsageError("nothing to do: promotion is not available in this build; use --parse-only");
 }
 

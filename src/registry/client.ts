@@ -22,7 +22,7 @@ import {
   sniffMediaType,
 } from "./media_types.ts";
 import { isDigest, isGoogleHost, joinRepository, registryBaseUrl } from "./reference.ts";
-import { discard, expectStatus, readCapped, responseError, send } from "./response.ts";
+import { discard, expectStatus, readBytesCapped, responseError, send } from "./response.ts";
 import { parseTagPage } from "./tag_listing.ts";
 
 /** The largest manifest accepted (registries refuse more than 4 MiB). */
@@ -225,7 +225,7 @@ export class HttpBackend implements Backend {
       return null;
     }
     await expectStatus(res, [200], what);
-    const bytes = await readCapped(res, MANIFEST_LIMIT + 1);
+    const bytes = await readBytesCapped(res, MANIFEST_LIMIT + 1);
     if (bytes.length > MANIFEST_LIMIT) {
       throw new RegistryError(`Cannot ${what}: it is larger than ${MANIFEST_LIMIT} bytes`);
     }

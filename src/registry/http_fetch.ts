@@ -1,17 +1,9 @@
-/**
- * The function the client sends requests through: the transport's contract. The transport
- * adds auth, retries, rate limits, redirects and accounting; `plainHttpFetch` adds nothing.
- */
+/** An HttpFetch (the transport's contract) over a plain fetch, for tests and tools. */
+import type { HttpFetch } from "./transport/mod.ts";
 
-/** Token scopes a request needs, push scope first (`repository:dst:pull,push`). */
-export interface RequestHint {
-  scopes?: string[];
-}
+export type { HttpFetch, RequestHint } from "./transport/mod.ts";
 
-/** What the client calls instead of fetch. */
-export type HttpFetch = (req: Request, hint?: RequestHint) => Promise<Response>;
-
-/** An HttpFetch over a plain fetch (no auth, no retry): for tests and unauthenticated use. */
+/** An HttpFetch that adds nothing: no auth, no retry, no limits, fetch's own redirects. */
 export function plainHttpFetch(f: typeof fetch = globalThis.fetch): HttpFetch {
   return (req) => f(req);
 }

@@ -92,15 +92,25 @@ async function readChildren(backend: Backend, repo: string, records: RepoInvento
  * Reads the named repositories concurrently (the transport limits requests per host); a
  * repository that does not exist is empty.
  */
-export async function readRepositories(
+export function readRepositories(
   backend: Backend,
   repos: string[],
+  onProgress?: OnProgress,
+): Promise<Inventory> {
+  return readWithListings(backend, repos, new Map(), onProgress);
+}
+
+/** readRepositories, reusing tag listings already fetched. */
+async function readWithListings(
+  backend: Backend,
+  repos: string[],
+  known: Map<string, TagListing>,
   onProgress?: OnProgress,
 ): Promise<Inventory> {
   const names = [...new Set(repos)].sort();
   let done = 0;
   const read = await Promise.all(names.map(async (repo) => {
-    const inv = await readRepository(backend, repo);
+    const inv = await readRepository(backend, repo, known.get(repo));
     onProgress?.({ repositories: names.length, done: ++done });
     return [repo, inv] as const;
   }));
@@ -117,8 +127,10 @@ export async function walkRegistry(
   prefix: string,
   onProgress?: OnProgress,
 ): Promise<Inventory> {
+  const known = new Map<string, TagListing>();
   if (prefix !== "") {
     const top = await backend.listTags(prefix);
+    known.set(prefix, top);
     if (top.children !== undefined) {
       const out: Inventory = new Map();
       const counter = { repositories: 0, done: 0 };
@@ -127,7 +139,7 @@ export async function walkRegistry(
     }
   }
   const repos = await backend.listRepositories(prefix);
-  return await readRepositories(backend, repos, onProgress);
+  return await readWithListings(backend, repos, known, onProgress);
 }
 
 async function walkChildren(

@@ -19,12 +19,15 @@ import {
   blobPath,
   checkBlobFile,
   type Checkpoint,
+  type ChildCache,
   ensureLayout,
   fsError,
   LayoutRoot,
   type LayoutState,
   lstatOrNull,
   manifestFacts,
+  manifestSet,
+  type Member,
   openVerified,
   readLayout,
   readVerified,
@@ -36,9 +39,6 @@ import {
   writeBlob,
   type WriteOptions,
 } from "./ocidir/mod.ts";
-
-/** Blobs larger than this are never taken for manifests when looked up by digest. */
-const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 
 /** Options of an OCI layout directory backend. */
 export interface OciDirOptions {
@@ -67,6 +67,8 @@ export class OciDirBackend implements Backend {
   #opts: WriteOptions;
   /** Layout directories this backend has created or checked (they exist and are layouts). */
   #ready = new Set<string>();
+  /** The children of index blobs already read. */
+  #children: ChildCache = new Map();
 
   /** `root` is a directory path, relative to the current directory or absolute. */
   constructor(root: string, opts: OciDirOptions = {}) {
@@ -81,21 +83,20 @@ export class OciDirBackend implements Backend {
     return await walkLayouts(this.#root, prefix);
   }
 
-  /** Tags and every index entry (digest -> media type, size, tags); none for a missing repo. */
+  /**
+   * Tags and every manifest (digest -> media type, size, tags): the index entries and the
+   * children reachable from them. None for a repository that does not exist.
+   */
   async listTags(repo: string): Promise<TagListing> {
     const state = await readLayout(this.#root, repo);
     const manifests = new Map<string, ListedManifest>();
-    const tags = new Set<string>();
-    for (const e of state?.index.entries ?? []) {
-      const m = manifests.get(e.digest) ?? { mediaType: e.mediaType, size: e.size, tags: [] };
-      if (e.tag !== null) {
-        m.tags.push(e.tag);
-        tags.add(e.tag);
-      }
-      manifests.set(e.digest, m);
+    const tags: string[] = [];
+    if (state === null) return { tags, manifests };
+    for (const [digest, m] of await this.#manifests(state)) {
+      manifests.set(digest, { mediaType: m.mediaType, size: m.size, tags: m.tags });
+      tags.push(...m.tags);
     }
-    for (const m of manifests.values()) m.tags.sort();
-    return { tags: [...tags].sort(), manifests };
+    return { tags: tags.sort(), manifests };
   }
 
   /** The descriptor of a manifest by tag or digest, or null. */
@@ -236,16 +237,21 @@ export class OciDirBackend implements Backend {
     const entry = state.index.entries.find((e) => isDigest(ref) ? e.digest === ref : e.tag === ref);
     if (entry !== undefined) return await this.#indexed(state, entry);
     if (!isDigest(ref)) return null;
-    const path = blobPath(state.dir, ref);
-    const info = await this.#blobInfo(path);
-    if (info === null || info.size > MAX_MANIFEST_SIZE) return null;
-    const bytes = await readVerified(path, ref);
-    const facts = manifestFacts(bytes);
-    if ("problem" in facts) return null;
-    return { desc: { mediaType: facts.mediaType, digest: ref, size: bytes.length }, path, bytes };
+    const child = (await this.#manifests(state)).get(ref);
+    if (child === undefined) return null;
+    return await this.#indexed(state, {
+      mediaType: child.mediaType,
+      digest: ref,
+      size: child.size,
+    });
   }
 
-  /** The manifest an index entry names; throws when its blob is missing or of another size. */
+  /** The manifests of a layout: index entries and the children reachable from them. */
+  async #manifests(state: LayoutState): Promise<Map<string, Member>> {
+    return await manifestSet(state, this.#children, (path) => this.#blobInfo(path));
+  }
+
+  /** The manifest a descriptor names; throws when its blob is missing or of another size. */
   async #indexed(state: LayoutState, entry: Descriptor): Promise<Found> {
     const path = blobPath(state.dir, entry.digest);
     const info = await this.#blobInfo(path);
@@ -256,7 +262,7 @@ export class OciDirBackend implements Backend {
     }
     if (info.size !== entry.size) {
       throw new RegistryError(
-        `${state.dir}/index.json gives ${entry.digest} a size of ${entry.size} bytes, ` +
+        `${state.dir} gives ${entry.digest} a size of ${entry.size} bytes, ` +
           `but ${path} holds ${info.size}`,
       );
     }

@@ -5,7 +5,7 @@ import { OciDirBackend } from "../../src/registry/ocidir.ts";
 import { checkLayouts } from "../fixtures/check_layouts.ts";
 import { DEMO_DESTINATION, DEMO_SOURCE, makeDemo } from "../fixtures/make_demo.ts";
 import { tempDir } from "../fixtures/temp_dirs.ts";
-import { skipWithout, skopeoIn } from "../integration/ocidir_tools.ts";
+import { skopeoIn } from "../integration/ocidir_tools.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 const DEMO = join(REPO, "testdata", "demo");
@@ -58,7 +58,6 @@ Deno.test("the demo staging layouts are whole and hold what the demo manifest pr
 
 Deno.test({
   name: "skopeo reads the demo staging layouts by their paths relative to the repository root",
-  ignore: skipWithout("skopeo"),
   async fn() {
     const staging = new OciDirBackend(join(DEMO, "staging"));
     for (const ref of ["hello:1.0", "hello:latest", "tools/echo:v1", "multi:2.0"]) {

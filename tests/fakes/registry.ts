@@ -34,8 +34,6 @@ export interface FakeRegistryOptions {
   absoluteLocations?: boolean;
 }
 
-const enc = new TextEncoder();
-
 /** An in-memory OCI registry: pass `fake.fetch` wherever a fetch is expected. */
 export class FakeRegistry {
   readonly host: string;
@@ -363,11 +361,6 @@ export class FakeRegistry {
     }
     return this.#commit(name, digest, bytes);
   }
-}
-
-/** Encodes text, for tests that build bodies by hand. */
-export function utf8(text: string): Uint8Array {
-  return enc.encode(text);
 }
 
 /** Whether a media type is an index or list (re-exported for tests). */

@@ -17,7 +17,7 @@ export interface TokenRegistryOptions {
   /** Origin of the registry, e.g. `https://reg.test`. */
   origin?: string;
   /** Users allowed to get tokens (Basic on the realm); empty with `anonymous` = open. */
-  users?: Record<string, string>;
+  users?: Record<string, string> | ((user: string, password: string) => boolean);
   /** Identity (refresh) tokens accepted by POST to the realm, mapped to a user. */
   identityTokens?: Record<string, string>;
   /** Whether anonymous token requests get pull-only tokens. */
@@ -120,7 +120,11 @@ export class TokenRegistry {
       const auth = req.headers.get("authorization");
       if (auth?.startsWith("Basic ")) {
         const [u, ...p] = atob(auth.slice(6)).split(":");
-        if (this.opts.users?.[u!] !== p.join(":")) {
+        const users = this.opts.users;
+        const good = typeof users === "function"
+          ? users(u!, p.join(":"))
+          : users?.[u!] === p.join(":");
+        if (!good) {
           return Response.json({ errors: [{ code: "UNAUTHORIZED" }] }, { status: 401 });
         }
         user = u;

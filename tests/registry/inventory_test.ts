@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { HttpBackend } from "../../src/registry/client.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
+import { OciDirBackend } from "../../src/registry/ocidir.ts";
 import { FakeRegistry, type FakeRegistryOptions } from "../fakes/registry.ts";
-import { makeImage, makeIndex } from "../fixtures/images.ts";
+import { asBody, makeImage, makeIndex } from "../fixtures/images.ts";
 
 function setup(opts: Partial<FakeRegistryOptions> = {}, host = "reg.test") {
   const fake = new FakeRegistry({ host, ...opts });
@@ -114,4 +115,44 @@ Deno.test("walkRegistry() of the whole registry takes the minimum requests", asy
   assert.equal(fake.count({ path: /tags\/list$/ }), 10);
   assert.equal(fake.count({ method: "HEAD" }), 15);
   assert.equal(fake.count(), 28);
+});
+
+Deno.test("walkRegistry() and readRepositories() read an OCI layout directory alike", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "cip-inventory-" });
+  try {
+    const backend = new OciDirBackend(dir, { fsync: false });
+    for (const repo of ["proj/x", "other"]) {
+      for (const child of list.children) {
+        for (const b of [child.config, ...child.layers]) {
+          await backend.putBlob(repo, b, new Response(asBody(b.bytes)).body!);
+        }
+        await backend.putManifest(repo, child.manifest.digest, child.manifest);
+      }
+      await backend.putManifest(repo, "multi", list.manifest);
+      for (const b of [solo.config, ...solo.layers]) {
+        await backend.putBlob(repo, b, new Response(asBody(b.bytes)).body!);
+      }
+      await backend.putManifest(repo, "1.0", solo.manifest);
+      await backend.putManifest(repo, "latest", solo.manifest);
+    }
+    const walked = await walkRegistry(backend, "proj");
+    assert.deepEqual([...walked.keys()], ["proj/x"]);
+    expectRepo(walked, "proj/x", false);
+    const read = await readRepositories(backend, ["other", "missing"]);
+    expectRepo(read, "other", false);
+    assert.equal(read.get("missing")?.size, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("walkRegistry() lists a prefix that is itself a repository only once", async () => {
+  const { fake, backend } = setup();
+  fill(fake, "proj");
+  fill(fake, "proj/x");
+  const inv = await walkRegistry(backend, "proj");
+  assert.deepEqual([...inv.keys()], ["proj", "proj/x"]);
+  expectRepo(inv, "proj", false);
+  assert.equal(fake.count({ path: "/v2/proj/tags/list" }), 1);
+  assert.equal(fake.count(), 1 + 2 * (1 + 3 + 1));
 });

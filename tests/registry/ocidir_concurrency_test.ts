@@ -31,3 +31,19 @@ Deno.test("concurrent first writes into a new repository create one whole layout
   const hidden = [...Deno.readDirSync(join(root, "a", "b"))].filter((e) => e.name.startsWith("."));
   assert.deepEqual(hidden, [], "no temporary layout directory is left");
 });
+
+Deno.test("two processes creating and writing one layout at once lose no index entry", async () => {
+  const root = join(await tempDir("ocidir-procs-"), "reg");
+  const child = new URL("./ocidir_processes_child.ts", import.meta.url).pathname;
+  const run = (first: number) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", child, root, String(first), "30"],
+      stdout: "null",
+      stderr: "inherit",
+    }).output();
+  const results = await Promise.all([run(0), run(30)]);
+  assert.deepEqual(results.map((r) => r.code), [0, 0]);
+  const tags = (await new OciDirBackend(root).listTags("shared")).tags;
+  assert.equal(tags.length, 60);
+  await checkLayouts(new OciDirBackend(root));
+});

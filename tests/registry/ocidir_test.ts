@@ -217,13 +217,14 @@ Deno.test("OciDirBackend putBlob removes the temporary file when the source stre
   const root = await tempRoot();
   const b = new OciDirBackend(root);
   const img = tinyImage("p");
+  const reset = new Error("connection reset");
   const failing = new ReadableStream<Uint8Array>({
     start(c) {
       c.enqueue(img.layer.bytes.subarray(0, 100));
-      c.error(new Error("connection reset"));
+      c.error(reset);
     },
   });
-  await assert.rejects(() => b.putBlob("p", img.layer, failing), /connection reset/);
+  await assert.rejects(() => b.putBlob("p", img.layer, failing), (e) => e === reset);
   assert.deepEqual([...Deno.readDirSync(join(root, "p", "blobs", "sha256"))], []);
   assert.deepEqual(
     [...Deno.readDirSync(join(root, "p"))].filter((e) => e.name.startsWith(".")),
@@ -286,16 +287,76 @@ Deno.test("OciDirBackend stores a multi-platform index after its children, child
   assert.deepEqual(await b.getManifest("multi", "1.0"), index);
 });
 
-Deno.test("OciDirBackend finds a manifest by digest that is only a blob, but not a layer", async () => {
+Deno.test("OciDirBackend does not count a manifest blob without index entry as present, so a rerun records it", async () => {
   const b = new OciDirBackend(await tempRoot());
   const img = tinyImage("s");
   for (const blob of [img.layer, img.config]) await b.putBlob("s", blob, bytesStream(blob.bytes));
-  await b.putBlob(
-    "s",
-    { ...img.manifest, size: img.manifest.bytes.length },
-    bytesStream(img.manifest.bytes),
-  );
+  const asBlob = { ...img.manifest, size: img.manifest.bytes.length };
+  await b.putBlob("s", asBlob, bytesStream(img.manifest.bytes)); // as an interrupted put leaves it
+  assert.equal(await b.headManifest("s", img.manifest.digest), null);
+  assert.equal(await b.getManifest("s", img.manifest.digest), null);
+  assert.deepEqual((await b.listTags("s")).manifests, new Map());
+  await b.putManifest("s", img.manifest.digest, img.manifest);
   assert.deepEqual(await b.getManifest("s", img.manifest.digest), img.manifest);
-  assert.equal(await b.headManifest("s", img.layer.digest), null);
-  assert.equal(await b.headManifest("s", img.config.digest), null);
+  assert.equal(await b.headManifest("s", img.layer.digest), null, "a layer is not a manifest");
+});
+
+Deno.test("OciDirBackend lists and reads the children of an index entry that have no entry of their own", async () => {
+  const root = await tempRoot();
+  const b = new OciDirBackend(root);
+  const amd = tinyImage("c", "amd64");
+  const arm = tinyImage("c", "arm64", "v8");
+  for (const img of [amd, arm]) {
+    for (const blob of [img.layer, img.config]) await b.putBlob("c", blob, bytesStream(blob.bytes));
+    const asBlob = { ...img.manifest, size: img.manifest.bytes.length };
+    await b.putBlob("c", asBlob, bytesStream(img.manifest.bytes));
+  }
+  const index = tinyIndex([amd, arm]);
+  await b.putManifest("c", "2.0", index);
+  const listing = await b.listTags("c");
+  assert.deepEqual(listing.tags, ["2.0"]);
+  assert.deepEqual(
+    [...listing.manifests!.keys()].sort(),
+    [index.digest, amd.manifest.digest, arm.manifest.digest].sort(),
+  );
+  assert.deepEqual(listing.manifests!.get(arm.manifest.digest), {
+    mediaType: arm.manifest.mediaType,
+    size: arm.manifest.bytes.length,
+    tags: [],
+  });
+  assert.deepEqual(await b.getManifest("c", amd.manifest.digest), amd.manifest);
+  await Deno.remove(
+    join(root, "c", "blobs", "sha256", arm.manifest.digest.slice(7)),
+  );
+  assert.equal(
+    await b.headManifest("c", arm.manifest.digest),
+    null,
+    "an absent child is not listed",
+  );
+  assert.equal((await b.listTags("c")).manifests!.has(arm.manifest.digest), false);
+});
+
+Deno.test("OciDirBackend makes a layout of a directory that so far only held nested layouts", async () => {
+  const root = await tempRoot();
+  const b = new OciDirBackend(root);
+  await pushImage(b, "a/b", tinyImage("inner"), ["1"]);
+  assert.deepEqual(await b.listTags("a"), { tags: [], manifests: new Map() });
+  await pushImage(b, "a", tinyImage("outer"), ["2"]);
+  assert.deepEqual(await b.listRepositories(""), ["a", "a/b"]);
+  assert.deepEqual((await b.listTags("a")).tags, ["2"]);
+  assert.deepEqual((await b.listTags("a/b")).tags, ["1"]);
+});
+
+Deno.test("OciDirBackend reads a layout interrupted before its index.json as empty, and completes it", async () => {
+  const root = await tempRoot();
+  await Deno.mkdir(join(root, "half", "blobs", "sha256"), { recursive: true });
+  await Deno.writeTextFile(join(root, "half", "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+  const b = new OciDirBackend(root);
+  assert.deepEqual(await b.listTags("half"), { tags: [], manifests: new Map() });
+  await pushImage(b, "half", tinyImage("h"), ["1"]);
+  assert.deepEqual((await b.listTags("half")).tags, ["1"]);
+  assert.equal(
+    JSON.parse(await Deno.readTextFile(join(root, "half", "index.json"))).schemaVersion,
+    2,
+  );
 });

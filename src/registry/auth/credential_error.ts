@@ -7,6 +7,8 @@ export interface Attempt {
   source: string;
   /** Why it did not give credentials; never contains a secret. */
   reason: string;
+  /** Whether the failure may pass (an endpoint unreachable, 429, 5xx). */
+  temporary?: boolean;
 }
 
 /** Credentials could not be obtained; `attempts` lists every source tried. */

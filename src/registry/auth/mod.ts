@@ -4,3 +4,12 @@
  */
 export { ANONYMOUS, type BasicCredentials, type CredentialProvider } from "./provider.ts";
 export { type Attempt, CredentialError } from "./credential_error.ts";
+export { credentialsFor, verify } from "./credentials_for.ts";
+export {
+  CredentialCache,
+  type CredentialOptions,
+  type ProgramResult,
+  type RunProgram,
+} from "./options.ts";
+export { GOOGLE_TOKEN_USER } from "./google_provider.ts";
+export { IAM_CREDENTIALS_URL } from "./google_impersonation.ts";

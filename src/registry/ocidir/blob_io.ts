@@ -33,12 +33,20 @@ export async function writeBlob(
   const hash = createHash("sha256");
   let size = 0;
   let file: Deno.FsFile | undefined;
+  let sourceFailed = false;
   try {
     file = await Deno.open(tmp, { write: true, createNew: true });
     const reader = body.getReader();
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (e) {
+          sourceFailed = true;
+          throw e;
+        }
+        const { done, value } = chunk;
         if (done) break;
         size += value.length;
         if (size > blob.size) {
@@ -76,6 +84,7 @@ export async function writeBlob(
   } catch (e) {
     file?.close();
     await removeQuietly(tmp);
+    if (sourceFailed) throw e; // the bytes did not arrive: the source's error says why
     throw fsError("write blob", path, e);
   }
   await opts.checkpoint?.("blob-stored", path);

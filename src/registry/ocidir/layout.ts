@@ -1,7 +1,15 @@
 /** One image's OCI layout directory: reading its state, creating it, updating its index. */
 import { dirname, join } from "node:path";
 import { RegistryError } from "../errors.ts";
-import { fsError, lstatOrNull, removeQuietly, replaceFile, syncDir, tempName } from "./fs_util.ts";
+import {
+  fsError,
+  lstatOrNull,
+  removeQuietly,
+  replaceFile,
+  syncDir,
+  tempName,
+  writeAll,
+} from "./fs_util.ts";
 import type { WriteOptions } from "./fs_util.ts";
 import {
   addEntry,
@@ -71,7 +79,10 @@ export async function readLayout(root: LayoutRoot, repo: string): Promise<Layout
   return { dir, index, indexMissing: false };
 }
 
-/** Creates the layout of `repo` if needed (directories, `oci-layout`, `index.json`). */
+/**
+ * Creates the layout of `repo` if needed (directories, `oci-layout`, `index.json`), without
+ * ever replacing a file another writer (thread or process) created meanwhile.
+ */
 export async function ensureLayout(
   root: LayoutRoot,
   repo: string,
@@ -79,29 +90,83 @@ export async function ensureLayout(
 ): Promise<string> {
   const dir = root.layoutDir(repo);
   return await withKeyLock(dir, async () => {
-    const state = await readLayout(root, repo);
-    if (state !== null) {
+    let state = await readLayout(root, repo);
+    if (state === null && (await lstatOrNull(dir)) === null) {
+      await createWhole(root, dir, opts);
+      state = await readLayout(root, repo);
+    }
+    if (state === null) {
+      // The directory exists and holds other layouts only: add the layout files in place,
+      // oci-layout first (a layout without index.json reads as empty).
       await root.mkdirInside(join(dir, "blobs", "sha256"));
-      if (state.indexMissing) await writeIndex(join(dir, "index.json"), emptyIndex(), opts);
-      return dir;
+      await createOnce(join(dir, "oci-layout"), new TextEncoder().encode(OCI_LAYOUT_TEXT), opts);
+      state = await readLayout(root, repo);
+      if (state === null) throw new RegistryError(`Cannot create the OCI layout ${dir}`);
     }
-    if ((await lstatOrNull(dir)) === null) {
-      if (await createWhole(root, dir, opts)) return dir;
-    }
-    // The directory exists and holds other layouts only: add the layout files in place,
-    // oci-layout first (a layout without index.json reads as empty).
     await root.mkdirInside(join(dir, "blobs", "sha256"));
-    await replaceFile(join(dir, "oci-layout"), new TextEncoder().encode(OCI_LAYOUT_TEXT), opts);
-    await writeIndex(join(dir, "index.json"), emptyIndex(), opts);
+    if (state.indexMissing) {
+      await withLayoutLock(dir, async () => {
+        const now = await readLayout(root, repo);
+        if (now?.indexMissing) await writeIndex(join(dir, "index.json"), emptyIndex(), opts);
+      });
+    }
     return dir;
   });
 }
 
+/** Creates `path` with `bytes` unless it exists, never showing a partly written file. */
+async function createOnce(path: string, bytes: Uint8Array, opts: WriteOptions): Promise<void> {
+  const tmp = tempName(dirname(path));
+  try {
+    const file = await Deno.open(tmp, { write: true, createNew: true });
+    try {
+      await writeAll(file, bytes);
+      if (opts.fsync) await file.sync();
+    } finally {
+      file.close();
+    }
+    await Deno.link(tmp, path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw fsError("write", path, e);
+  } finally {
+    await removeQuietly(tmp);
+  }
+  if (opts.fsync) {
+    await syncDir(dirname(path)).catch((e) => Promise.reject(fsError("sync", path, e)));
+  }
+}
+
+/**
+ * Runs `fn` holding an exclusive advisory lock on the layout's `oci-layout` file (a file never
+ * replaced once written), so writers in other processes take turns with this one.
+ */
+async function withLayoutLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const lockFile = join(dir, "oci-layout");
+  let lock: Deno.FsFile;
+  try {
+    lock = await Deno.open(lockFile, { read: true });
+  } catch (e) {
+    throw fsError("lock", lockFile, e);
+  }
+  try {
+    await lock.lock(true);
+  } catch (e) {
+    lock.close();
+    throw fsError("lock", lockFile, e);
+  }
+  try {
+    return await fn();
+  } finally {
+    lock.close(); // closing releases the lock
+  }
+}
+
 /**
  * Builds a complete empty layout in a hidden temporary directory next to `dir` and renames it
- * into place, so the layout appears whole or not at all. False when `dir` appeared meanwhile.
+ * into place, so the layout appears whole or not at all. Does nothing when `dir` appeared
+ * meanwhile (another writer created it).
  */
-async function createWhole(root: LayoutRoot, dir: string, opts: WriteOptions): Promise<boolean> {
+async function createWhole(root: LayoutRoot, dir: string, opts: WriteOptions): Promise<void> {
   const parent = dirname(dir);
   await root.mkdirInside(parent);
   const tmp = tempName(parent);
@@ -123,11 +188,10 @@ async function createWhole(root: LayoutRoot, dir: string, opts: WriteOptions): P
     await Deno.rename(tmp, dir);
   } catch (e) {
     await removeQuietly(tmp);
-    if ((await lstatOrNull(dir)) !== null) return false;
+    if ((await lstatOrNull(dir)) !== null) return;
     throw fsError("create the OCI layout", dir, e);
   }
   if (opts.fsync) await syncDir(parent).catch((e) => Promise.reject(fsError("sync", parent, e)));
-  return true;
 }
 
 /** Writes `index.json` atomically. */
@@ -140,6 +204,7 @@ async function writeIndex(path: string, index: LayoutIndex, opts: WriteOptions):
 
 /**
  * Records a manifest in the index of an existing layout. Updates of one layout are serialised
+ * (in this process by a queue, across processes by an advisory lock on its `oci-layout` file)
  * and each re-reads the index first, so concurrent updates never lose an entry.
  */
 export async function recordEntry(
@@ -150,11 +215,13 @@ export async function recordEntry(
 ): Promise<void> {
   const dir = root.layoutDir(repo);
   await withKeyLock(dir, async () => {
-    const state = await readLayout(root, repo);
-    if (state === null) {
-      throw new RegistryError(`Cannot record ${entry.digest} in ${dir}: the layout disappeared`);
-    }
-    const next = addEntry(state.index, entry, `${root.display} repository ${repo}`);
-    if (next !== null) await writeIndex(join(dir, "index.json"), next, opts);
+    await withLayoutLock(dir, async () => {
+      const state = await readLayout(root, repo);
+      if (state === null) {
+        throw new RegistryError(`Cannot record ${entry.digest} in ${dir}: the layout disappeared`);
+      }
+      const next = addEntry(state.index, entry, `${root.display} repository ${repo}`);
+      if (next !== null) await writeIndex(join(dir, "index.json"), next, opts);
+    });
   });
 }

@@ -89,3 +89,42 @@ function digestsOf(list: unknown[]): string[] | null {
   }
   return out;
 }
+
+/** Whether a media type is that of an index or manifest list. */
+export function isIndexType(mediaType: string): boolean {
+  return INDEX_TYPES.has(mediaType);
+}
+
+/** A child manifest named by an index: what the index says about it. */
+export interface ChildDescriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+
+/** The well-formed child descriptors of an index's bytes (pure; none for other bytes). */
+export function childDescriptors(bytes: Uint8Array): ChildDescriptor[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return [];
+  }
+  const list = typeof doc === "object" && doc !== null
+    ? (doc as Record<string, unknown>).manifests
+    : undefined;
+  if (!Array.isArray(list)) return [];
+  const out: ChildDescriptor[] = [];
+  for (const item of list) {
+    if (typeof item !== "object" || item === null) continue;
+    const { mediaType, digest, size } = item as Record<string, unknown>;
+    if (
+      typeof mediaType === "string" && typeof digest === "string" &&
+      /^sha256:[0-9a-f]{64}$/.test(digest) &&
+      typeof size === "number" && Number.isSafeInteger(size) && size >= 0
+    ) {
+      out.push({ mediaType, digest, size });
+    }
+  }
+  return out;
+}

@@ -23,3 +23,4 @@ export {
 } from "./fs_util.ts";
 export { type IndexEntry, REF_NAME } from "./index_file.ts";
 export { manifestFacts } from "./manifest_facts.ts";
+export { type ChildCache, manifestSet, type Member } from "./manifest_set.ts";

@@ -21,6 +21,8 @@ interface HostState {
   auth: HostAuth;
   /** Scopes learned from challenges to requests that came without scopes (e.g. the catalog). */
   hintless: string[];
+  /** The `GET /v2/` that is learning the host's challenge, shared by concurrent uploads. */
+  probing?: Promise<void>;
 }
 
 /** What went out with a request. */
@@ -76,7 +78,7 @@ export function authStep(next: Step, opts: AuthOptions): Step {
         registryProtocol: o.url.protocol,
         credentials: opts.credentials,
         now: opts.now,
-        ...(o.signal ? { signal: o.signal } : {}),
+        // No caller's signal: the request is shared by every caller wanting these scopes.
       });
     });
 
@@ -86,6 +88,19 @@ export function authStep(next: Step, opts: AuthOptions): Step {
     else if (c.params.realm) {
       st.auth = { kind: "bearer", realm: c.params.realm, service: c.params.service ?? "" };
     }
+  };
+
+  const probe = async (url: URL, st: HostState): Promise<void> => {
+    const ping = await next({
+      method: "GET",
+      url: new URL("/v2/", url),
+      headers: new Headers(),
+      body: null,
+      scopes: [],
+    });
+    if (ping.status === 401) learn(st, pick(parseChallenges(ping.headers.get("www-authenticate"))));
+    else if (ping.ok) st.auth = { kind: "none" };
+    await ping.body?.cancel();
   };
 
   const withAuth = async (o: Outgoing, st: HostState): Promise<[Outgoing, Sent]> => {
@@ -119,17 +134,8 @@ export function authStep(next: Step, opts: AuthOptions): Step {
   return async (o: Outgoing) => {
     const st = stateOf(o.url.origin);
     if (!isReplayable(o) && st.auth.kind === "unknown") {
-      const ping = await next({
-        method: "GET",
-        url: new URL("/v2/", o.url),
-        headers: new Headers(),
-        body: null,
-        scopes: [],
-      });
-      if (ping.status === 401) {
-        learn(st, pick(parseChallenges(ping.headers.get("www-authenticate"))));
-      } else if (ping.ok) st.auth = { kind: "none" };
-      await ping.body?.cancel();
+      st.probing ??= probe(o.url, st).finally(() => st.probing = undefined);
+      await st.probing;
     }
     const [first, sent] = await withAuth(o, st);
     const res = await next(first);

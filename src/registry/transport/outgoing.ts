@@ -6,6 +6,11 @@
  */
 export interface RequestHint {
   scopes?: string[];
+  /**
+   * This request's idle timeout in ms instead of the transport's, e.g. longer for the PUT that
+   * commits a big upload, which a registry may answer only after moving the blob in storage.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -32,6 +37,8 @@ export interface Outgoing {
   scopes: string[];
   /** The caller's cancellation signal. */
   signal?: AbortSignal;
+  /** Idle timeout of this request (from the hint), else the transport's. */
+  timeoutMs?: number;
 }
 
 /** One layer's view of the rest of the chain. */
@@ -63,5 +70,6 @@ export async function toOutgoing(req: Request, hint?: RequestHint): Promise<Outg
     body,
     scopes: hint?.scopes ?? [],
     signal: req.signal,
+    ...(hint?.timeoutMs !== undefined ? { timeoutMs: hint.timeoutMs } : {}),
   };
 }

@@ -38,8 +38,9 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
  * temporary RegistryErrors without a status.
  */
 export function wireStep(opts: WireOptions): Step {
-  const { stats, log, now, timer, timeoutMs } = opts;
+  const { stats, log, now, timer } = opts;
   return async (o: Outgoing) => {
+    const timeoutMs = o.timeoutMs ?? opts.timeoutMs;
     const host = o.url.host;
     const what = `${o.method} ${redactUrl(o.url)}`;
     const ac = new AbortController();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { manifestFacts } from "../../../src/registry/ocidir/manifest_facts.ts";
+import { childDescriptors, manifestFacts } from "../../../src/registry/ocidir/manifest_facts.ts";
 
 const enc = (x: unknown) => new TextEncoder().encode(typeof x === "string" ? x : JSON.stringify(x));
 const d = (c: string) => "sha256:" + c.repeat(64);
@@ -60,3 +60,14 @@ for (const [what, doc, why] of notManifests) {
     assert.match(facts.problem, why);
   });
 }
+
+Deno.test("childDescriptors() keeps the well-formed child descriptors of an index only", () => {
+  const good = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d("a"), size: 5 };
+  const bytes = enc({
+    schemaVersion: 2,
+    manifests: [good, { ...good, digest: "md5:x" }, { ...good, size: -1 }, { digest: d("b") }, 3],
+  });
+  assert.deepEqual(childDescriptors(bytes), [good]);
+  assert.deepEqual(childDescriptors(enc("not json")), []);
+  assert.deepEqual(childDescriptors(enc({ schemaVersion: 2, config: {}, layers: [] })), []);
+});

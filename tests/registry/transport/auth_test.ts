@@ -231,3 +231,21 @@ Deno.test("auth turns a 401 to a stream body into a temporary error, and the ret
   equal(r.status, 200);
   await r.text();
 });
+
+Deno.test("auth shares one GET /v2/ among concurrent first uploads to a host", async () => {
+  const reg = new TokenRegistry({ users: { u: "p" } });
+  const h = harness(reg.fetch, { credentials: basicProvider("u", "p") });
+  const all = await Promise.all(
+    [0, 1, 2, 3].map((i) =>
+      h.fetch(new Request(`${R}/v2/a/blobs/uploads/${i}`, { method: "PATCH", body: zeros(10) }), {
+        scopes: ["repository:a:pull,push"],
+      })
+    ),
+  );
+  for (const r of all) {
+    equal(r.status, 200);
+    await r.text();
+  }
+  equal(reg.seen.filter((s) => s.url.pathname === "/v2/").length, 1);
+  equal(reg.tokenRequests.length, 1);
+});

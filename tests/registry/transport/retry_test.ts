@@ -185,3 +185,19 @@ Deno.test("retry cancels the bodies of the answers it discards", async () => {
   await (await h.clock.drive(h.fetch(new Request(URL_A)))).text();
   equal(cancelled, 1);
 });
+
+Deno.test("retry does not repeat a request the caller cancelled", async () => {
+  let n = 0;
+  const h = harness((_i, init) => {
+    n++;
+    return new Promise((_, reject) =>
+      init?.signal?.addEventListener("abort", () => reject(init.signal!.reason))
+    );
+  });
+  const ac = new AbortController();
+  const p = h.fetch(new Request(URL_A, { signal: ac.signal }));
+  await h.clock.settle();
+  ac.abort(new DOMException("stop", "AbortError"));
+  await rejects(p, (e) => e instanceof DOMException && e.name === "AbortError");
+  equal(n, 1);
+});

@@ -125,3 +125,13 @@ Deno.test("wire keeps the answering URL on the response", async () => {
   equal(res.url, URL_A);
   await res.text();
 });
+
+Deno.test("wire uses a request's own timeout from its hint", async () => {
+  const h = harness(silent, { timeoutMs: 1000, maxAttempts: 1 });
+  const start = h.clock.now();
+  await rejects(
+    h.clock.drive(h.fetch(new Request(URL_A, { method: "PUT" }), { timeoutMs: 300_000 })),
+    (e) => e instanceof RegistryError && /no progress for 300000 ms/.test(e.message),
+  );
+  equal(h.clock.now() - start, 300_000);
+});

@@ -1,0 +1,40 @@
+/** Findings as text: log lines for people, workflow commands for GitHub Actions (pure). */
+import type { ReportedFinding } from "./run.ts";
+
+/** `file:line: message [check]` for the log. */
+export function formatFinding(f: ReportedFinding): string {
+  const where = f.file === undefined
+    ? ""
+    : f.line === undefined
+    ? `${f.file}: `
+    : `${f.file}:${f.line}: `;
+  return `${where}${f.message} [${f.check}]`;
+}
+
+/**
+ * A GitHub Actions workflow command that shows the finding as an annotation:
+ * `::error file=F,line=L,title=T::message`. `file` must be relative to the repository root;
+ * `pathOf` maps the finding's file to that path.
+ */
+export function formatAnnotation(
+  f: ReportedFinding,
+  pathOf: (file: string) => string = (file) => file,
+): string {
+  const props: string[] = [];
+  if (f.file !== undefined) {
+    props.push(`file=${escapeProperty(pathOf(f.file))}`);
+    if (f.line !== undefined) props.push(`line=${f.line}`);
+  }
+  props.push(`title=${escapeProperty(`cip ${f.check}`)}`);
+  return `::${f.severity} ${props.join(",")}::${escapeData(f.message)}`;
+}
+
+/** Escapes a workflow command's message: `%`, carriage return and newline. */
+export function escapeData(s: string): string {
+  return s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+}
+
+/** Escapes a workflow command's property value: as data, plus `:` and `,`. */
+export function escapeProperty(s: string): string {
+  return escapeData(s).replaceAll(":", "%3A").replaceAll(",", "%2C");
+}

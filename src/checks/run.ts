@@ -1,0 +1,93 @@
+/** Choosing checks by name and running them independently of one another. */
+import type { Check, CheckContext, Finding } from "./check.ts";
+
+/** A finding with the name of the check that reported it. */
+export interface ReportedFinding extends Finding {
+  check: string;
+}
+
+/** The outcome of running checks: their findings, and the checks that did not apply. */
+export interface ChecksResult {
+  findings: ReportedFinding[];
+  /** Names of the checks that ran. */
+  ran: string[];
+  /** Checks whose conditions did not hold, and what they needed. */
+  skipped: { check: string; needs: string }[];
+}
+
+/** The checks `--checks` and `--skip-checks` leave, and any names neither list knows. */
+export interface Selection {
+  checks: Check[];
+  unknown: string[];
+}
+
+/** Picks checks: only those named in `only` (when given), minus those in `skip`. */
+export function selectChecks(
+  all: readonly Check[],
+  only: readonly string[] | undefined,
+  skip: readonly string[] = [],
+): Selection {
+  const names = new Set(all.map((c) => c.name));
+  const unknown = [...(only ?? []), ...skip].filter((n) => !names.has(n));
+  const keep = only ? new Set(only) : names;
+  const drop = new Set(skip);
+  return {
+    checks: all.filter((c) => keep.has(c.name) && !drop.has(c.name)),
+    unknown: [...new Set(unknown)],
+  };
+}
+
+/** Splits a `--checks=a,b` value into names; empty items are ignored. */
+export function parseCheckList(value: string): string[] {
+  return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/**
+ * Runs every check whose conditions hold, concurrently and independently: a check that
+ * throws reports one error finding and the others still run. Findings keep the checks' order.
+ */
+export async function runChecks(
+  checks: readonly Check[],
+  ctx: CheckContext,
+): Promise<ChecksResult> {
+  const skipped: ChecksResult["skipped"] = [];
+  const running: { check: Check; result: Promise<Finding[]> }[] = [];
+  for (const check of checks) {
+    const unmet = check.when.find((c) => !c.holds(ctx));
+    if (unmet) {
+      skipped.push({ check: check.name, needs: unmet.describe });
+      continue;
+    }
+    running.push({ check, result: runOne(check, ctx) });
+  }
+  const findings: ReportedFinding[] = [];
+  for (const { check, result } of running) {
+    for (const f of await result) findings.push({ ...f, check: check.name });
+  }
+  return { findings, ran: running.map((r) => r.check.name), skipped };
+}
+
+/** Runs one check, turning a failure into an error finding. */
+async function runOne(check: Check, ctx: CheckContext): Promise<Finding[]> {
+  try {
+    return await check.run(ctx);
+  } catch (e) {
+    return [{ severity: "error", message: `the check could not run: ${explain(e)}` }];
+  }
+}
+
+/** An error and its causes on one line. */
+function explain(e: unknown): string {
+  const parts: string[] = [];
+  for (let cur: unknown = e, i = 0; cur !== undefined && i < 5; i++) {
+    const text = cur instanceof Error ? cur.message : String(cur);
+    if (!parts.some((p) => p.includes(text))) parts.push(text);
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return parts.join(": ");
+}
+
+/** Whether any finding is an error (the run then exits 1). */
+export function hasErrors(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === "error");
+}

@@ -1,0 +1,258 @@
+/**
+ * Digest-preserving copies between backends, deduplicated across a whole run: every blob is
+ * transferred at most once per destination repository and every manifest or tag is PUT at most
+ * once per destination reference (memoised promises). Children and blobs go in before the
+ * manifest that references them.
+ */
+import type { Backend, Descriptor, ManifestBytes } from "../registry/api.ts";
+import { RegistryError } from "../registry/errors.ts";
+import { bytesMatchDigest, manifestRefs } from "./manifest_refs.ts";
+
+/** A repository in a backend. */
+export interface Endpoint {
+  backend: Backend;
+  repo: string;
+}
+
+/** What a copier did, for summaries and benchmarks. */
+export interface CopyStats {
+  blobsStreamed: number;
+  blobsMounted: number;
+  blobsPresent: number;
+  bytesStreamed: number;
+  manifestsPut: number;
+  manifestsPresent: number;
+  tagsPut: number;
+}
+
+/** Hooks and knobs of a copier; all optional. */
+export interface CopierOptions {
+  /** How many times a blob copy is tried when the registry says the error is temporary. */
+  attempts?: number;
+  /** Waits between attempts (injected by tests). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called as blob bytes flow (negative when an attempt is abandoned). */
+  onBytes?: (n: number) => void;
+  /** Called when a blob transfer of this many bytes starts. */
+  onBlob?: (size: number) => void;
+}
+
+/** A copy step that failed: names what could not be done; the cause says why. */
+export class CopyError extends Error {
+  /** `message` names the object and both ends. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CopyError";
+  }
+}
+
+/** Copies manifests, blobs and tags between endpoints, each at most once per destination. */
+export class Copier {
+  /** Counts of what was done. */
+  readonly stats: CopyStats = {
+    blobsStreamed: 0,
+    blobsMounted: 0,
+    blobsPresent: 0,
+    bytesStreamed: 0,
+    manifestsPut: 0,
+    manifestsPresent: 0,
+    tagsPut: 0,
+  };
+  #opts: Required<CopierOptions>;
+  #reads = new Map<string, Promise<ManifestBytes>>();
+  #manifests = new Map<string, Promise<void>>();
+  #tags = new Map<string, Promise<void>>();
+  #blobs = new Map<string, Promise<void>>();
+  /** Backend id + digest -> repositories of that backend this run put the blob into. */
+  #homes = new Map<string, Promise<string>[]>();
+
+  /** Builds a copier; see CopierOptions for the defaults. */
+  constructor(options: CopierOptions = {}) {
+    this.#opts = {
+      attempts: options.attempts ?? 4,
+      sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      onBytes: options.onBytes ?? (() => {}),
+      onBlob: options.onBlob ?? (() => {}),
+    };
+  }
+
+  /** Resolves when every operation started so far has finished, successfully or not. */
+  async settled(): Promise<void> {
+    for (;;) {
+      const all = [this.#reads, this.#manifests, this.#tags, this.#blobs].flatMap((m) => [
+        ...m.values(),
+      ]);
+      await Promise.allSettled(all);
+      const after = this.#reads.size + this.#manifests.size + this.#tags.size + this.#blobs.size;
+      if (after === all.length) return;
+    }
+  }
+
+  /** Reads a manifest's exact bytes by digest, checking they hash to the digest (memoised). */
+  readManifest(from: Endpoint, digest: string): Promise<ManifestBytes> {
+    return memo(this.#reads, key(from, digest), async () => {
+      const m = await from.backend.getManifest(from.repo, digest);
+      if (m === null) {
+        throw new RegistryError(
+          `manifest ${digest} is not in ${where(from)}`,
+          { status: 404, codes: ["MANIFEST_UNKNOWN"] },
+        );
+      }
+      if (!bytesMatchDigest(m.bytes, m.mediaType, digest)) {
+        throw new CopyError(
+          `${where(from)} served manifest bytes for ${digest} that do ` +
+            "not hash to that digest",
+        );
+      }
+      return { mediaType: m.mediaType, digest, bytes: m.bytes };
+    });
+  }
+
+  /**
+   * Makes `digest` present in `to` with everything it references, copied from `from`: children
+   * and blobs first, the manifest last. `knownAbsent` skips the destination HEAD. With `tag`
+   * the manifest is stored under that tag (one PUT stores both the digest and the tag).
+   */
+  ensureManifest(
+    from: Endpoint,
+    to: Endpoint,
+    digest: string,
+    knownAbsent = false,
+    tag?: string,
+  ): Promise<void> {
+    return memo(this.#manifests, key(to, digest), async () => {
+      if (!knownAbsent && (await to.backend.headManifest(to.repo, digest)) !== null) {
+        this.stats.manifestsPresent++;
+        return;
+      }
+      const m = await this.readManifest(from, digest);
+      const refs = manifestRefs(m.bytes, m.mediaType, `manifest ${from.repo}@${digest}`);
+      await Promise.all([
+        ...refs.manifests.map((c) => this.ensureManifest(from, to, c.digest)),
+        ...refs.blobs.map((b) => this.ensureBlob(from, to, b)),
+      ]);
+      const ref = tag ?? digest;
+      const put = to.backend.putManifest(to.repo, ref, m);
+      if (tag !== undefined) this.#tags.set(key(to, tag), put);
+      try {
+        await put;
+      } catch (e) {
+        throw new CopyError(`Cannot store manifest ${digest} in ${where(to)}`, { cause: e });
+      }
+      this.stats.manifestsPut++;
+    });
+  }
+
+  /** Points `tag` in `to` at the manifest (a PUT of its exact bytes under the tag). */
+  putTag(to: Endpoint, tag: string, manifest: ManifestBytes): Promise<void> {
+    return memo(this.#tags, key(to, tag), async () => {
+      try {
+        await to.backend.putManifest(to.repo, tag, manifest);
+      } catch (e) {
+        throw new CopyError(`Cannot set tag "${tag}" in ${where(to)}`, { cause: e });
+      }
+      this.stats.tagsPut++;
+    });
+  }
+
+  /** Makes a blob present in `to`: present already, mounted, or streamed from `from`. */
+  ensureBlob(from: Endpoint, to: Endpoint, blob: Descriptor): Promise<void> {
+    return memo(this.#blobs, key(to, blob.digest), async () => {
+      const homeKey = `${to.backend.id}\0${blob.digest}`;
+      let homes = this.#homes.get(homeKey);
+      if (!homes) this.#homes.set(homeKey, homes = []);
+      const earlier = [...homes];
+      let settle!: (repo: string) => void;
+      let fail!: (e: unknown) => void;
+      const mine = new Promise<string>((res, rej) => [settle, fail] = [res, rej]);
+      mine.catch(() => {});
+      homes.push(mine);
+      try {
+        await this.#place(from, to, blob, earlier);
+        settle(to.repo);
+      } catch (e) {
+        fail(e);
+        throw new CopyError(
+          `Cannot copy blob ${blob.digest} from ${where(from)} to ${where(to)}`,
+          { cause: e },
+        );
+      }
+    });
+  }
+
+  async #place(from: Endpoint, to: Endpoint, blob: Descriptor, earlier: Promise<string>[]) {
+    const mountFrom: string[] = [];
+    if (from.backend.id === to.backend.id && from.repo !== to.repo) mountFrom.push(from.repo);
+    for (const p of earlier) {
+      const repo = await p.catch(() => null);
+      if (repo !== null && repo !== to.repo && !mountFrom.includes(repo)) mountFrom.push(repo);
+    }
+    for (const repo of mountFrom) {
+      // A refused mount is not fatal: the blob is then looked for and copied instead.
+      if (await to.backend.mountBlob(to.repo, blob.digest, repo).catch(() => false)) {
+        this.stats.blobsMounted++;
+        return;
+      }
+    }
+    if (await to.backend.hasBlob(to.repo, blob.digest)) {
+      this.stats.blobsPresent++;
+      return;
+    }
+    for (let attempt = 1;; attempt++) {
+      try {
+        await this.#stream(from, to, blob);
+        this.stats.blobsStreamed++;
+        return;
+      } catch (e) {
+        if (!(e instanceof RegistryError && e.temporary) || attempt >= this.#opts.attempts) throw e;
+        await this.#opts.sleep(250 * 2 ** attempt);
+      }
+    }
+  }
+
+  async #stream(from: Endpoint, to: Endpoint, blob: Descriptor): Promise<void> {
+    const source = await from.backend.getBlob(from.repo, blob.digest);
+    const size = blob.size >= 0 ? blob.size : source.size;
+    this.#opts.onBlob(size);
+    let moved = 0;
+    const count = new TransformStream<Uint8Array, Uint8Array>({
+      transform: (chunk, ctl) => {
+        moved += chunk.byteLength;
+        this.#opts.onBytes(chunk.byteLength);
+        ctl.enqueue(chunk);
+      },
+    });
+    const body = source.body.pipeThrough(count);
+    try {
+      await to.backend.putBlob(
+        to.repo,
+        { mediaType: blob.mediaType, digest: blob.digest, size },
+        body,
+      );
+    } catch (e) {
+      this.#opts.onBytes(-moved);
+      await body.cancel().catch(() => {});
+      throw e;
+    }
+    this.stats.bytesStreamed += moved;
+  }
+}
+
+/** Runs `make` once per key; later callers share the first promise. */
+function memo<T>(map: Map<string, Promise<T>>, k: string, make: () => Promise<T>): Promise<T> {
+  let p = map.get(k);
+  if (!p) {
+    p = make();
+    p.catch(() => {});
+    map.set(k, p);
+  }
+  return p;
+}
+
+function key(at: Endpoint, ref: string): string {
+  return `${at.backend.id}\0${at.repo}\0${ref}`;
+}
+
+function where(at: Endpoint): string {
+  return `${at.backend.display}/${at.repo}`;
+}

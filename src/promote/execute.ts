@@ -1,0 +1,139 @@
+/**
+ * Carries out a plan: every copy and tag action starts at once (concurrency is limited per
+ * host by the transport), each finishes or fails on its own, and progress goes to stderr.
+ */
+import type { Logger } from "../log.ts";
+import type { Backend } from "../registry/api.ts";
+import { Copier, type CopierOptions, type CopyStats, type Endpoint } from "./copier.ts";
+import type { ImageAction, Plan } from "./plan.ts";
+import { describeError } from "./describe_error.ts";
+
+/** What execution needs besides the plan. */
+export interface ExecuteOptions {
+  /** Registry name (as manifests write it) -> its backend. */
+  backends: ReadonlyMap<string, Backend>;
+  log: Logger;
+  /** Whether stderr is a terminal: one updating progress line instead of a line per image. */
+  terminal?: boolean;
+  now?: () => number;
+  /** Upper bound on images in flight, to bound memory on very large plans. */
+  imagesInFlight?: number;
+  /** Passed to the copier (retries of temporary blob failures, their waits). */
+  copier?: Pick<CopierOptions, "attempts" | "sleep">;
+}
+
+/** How one action ended. */
+export interface ActionOutcome {
+  ok: boolean;
+  /** One line: what failed and why. */
+  error?: string;
+  /** The error itself, for callers that branch on its type. */
+  cause?: unknown;
+  /** Wall time of the action in milliseconds. */
+  ms: number;
+}
+
+/** The outcome of a whole execution. */
+export interface ExecuteResult {
+  outcomes: Map<ImageAction, ActionOutcome>;
+  stats: CopyStats;
+  /** Wall time in milliseconds. */
+  ms: number;
+}
+
+/** Executes the plan's actions; never throws for a failed action (see the outcomes). */
+export async function execute(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const total = plan.actions.length;
+  let done = 0;
+  let bytesDone = 0;
+  let bytesKnown = 0;
+  let lastDrawn = Number.NEGATIVE_INFINITY;
+  const progressLine = () => {
+    const secs = Math.max((now() - started) / 1000, 0.001);
+    return `Promoting: ${done}/${total} images, ${mib(bytesDone)}/${mib(bytesKnown)} MiB, ` +
+      `${mib(bytesDone / secs)} MiB/s`;
+  };
+  const copier = new Copier({
+    ...options.copier,
+    onBlob: (size) => {
+      bytesKnown += size;
+    },
+    onBytes: (n) => {
+      bytesDone += n;
+      if (options.terminal && now() - lastDrawn >= 100) {
+        lastDrawn = now();
+        options.log.progress(progressLine());
+      }
+    },
+  });
+  const endpoint = (registry: string, repo: string): Endpoint => {
+    const backend = options.backends.get(registry);
+    if (!backend) throw new Error(`execute: no backend for registry ${registry}`);
+    return { backend, repo };
+  };
+
+  const outcomes = new Map<ImageAction, ActionOutcome>();
+  const runOne = async (action: ImageAction) => {
+    const t0 = now();
+    try {
+      await perform(copier, action, endpoint);
+      const ms = now() - t0;
+      outcomes.set(action, { ok: true, ms });
+      done++;
+      const verb = action.kind === "copy" ? "Copied" : "Tagged";
+      const what = `${action.dst}/${action.image}@${action.digest}`;
+      if (options.terminal) options.log.progress(progressLine());
+      else options.log.info(`${verb} ${what} (${done}/${total}) in ${seconds(ms)}`);
+    } catch (e) {
+      const ms = now() - t0;
+      outcomes.set(action, { ok: false, error: describeError(e), cause: e, ms });
+      done++;
+      options.log.error(
+        `Failed ${action.dst}/${action.image}@${action.digest} (${done}/${total}): ` +
+          describeError(e),
+      );
+    }
+  };
+  await bounded(plan.actions, options.imagesInFlight ?? 64, runOne);
+  await copier.settled();
+  if (total > 0) options.log.progress(progressLine(), true);
+  return { outcomes, stats: copier.stats, ms: now() - started };
+}
+
+/** Copies one image (children and blobs first) and sets its tags, or only sets tags. */
+async function perform(
+  copier: Copier,
+  action: ImageAction,
+  endpoint: (registry: string, repo: string) => Endpoint,
+): Promise<void> {
+  const dst = endpoint(action.dst, action.dstRepo);
+  let readFrom: Endpoint;
+  if (action.kind === "copy") {
+    readFrom = endpoint(action.src, action.srcRepo);
+    await copier.ensureManifest(readFrom, dst, action.digest, true, action.tags[0]);
+  } else {
+    readFrom = dst;
+  }
+  if (action.tags.length === 0) return;
+  const manifest = await copier.readManifest(readFrom, action.digest);
+  await Promise.all(action.tags.map((tag) => copier.putTag(dst, tag, manifest)));
+}
+
+/** Runs `fn` over the items with at most `limit` in flight. */
+async function bounded<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+function mib(n: number): string {
+  return (n / 1048576).toFixed(1);
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}

@@ -1,0 +1,236 @@
+/**
+ * The promotion plan (pure): for every edge, what the destination needs, decided by set logic
+ * over what the source and destination repositories hold (PROTOCOL.md §2).
+ */
+import type { Edge } from "../manifest/types.ts";
+import type { Overlap } from "../manifest/mod.ts";
+import type { ImageRecord, Inventory, RepoInventory } from "../registry/inventory_types.ts";
+import { joinRepository } from "../registry/reference.ts";
+
+/** What a plan decides for one edge. */
+export type Decision =
+  /** The destination already has the digest (and the tag, if any): nothing to do. */
+  | "present"
+  /** The source has the digest, the destination does not: copy it (and set the tag). */
+  | "copy"
+  /** The destination has the digest but not the tag: add the tag. */
+  | "tag"
+  /** Neither source nor destination has the digest: warn, do not fail. */
+  | "missing"
+  /** The tag points at another digest in the destination: refused, tags never move. */
+  | "tag-move"
+  /** The destination repository is the source repository: refused. */
+  | "source-write"
+  /** Another edge wants the same destination tag with another digest: refused. */
+  | "overlap";
+
+/** The decisions that refuse an edge and fail the run. */
+export const REFUSALS: ReadonlySet<Decision> = new Set(["tag-move", "source-write", "overlap"]);
+
+/** Where a registry name points: a backend (by id) and a repository path prefix in it. */
+export interface RegistryLocation {
+  backendId: string;
+  prefix: string;
+}
+
+/** The decision for one edge, with what it was based on. */
+export interface EdgeDecision {
+  edge: Edge;
+  decision: Decision;
+  /** For tag moves and overlaps: the digest the tag points at (or is wanted at) elsewhere. */
+  current?: string;
+  /** For refusals: why, in words. */
+  reason?: string;
+}
+
+/** Work on one digest in one destination repository: copy it, or add tags to it. */
+export interface ImageAction {
+  kind: "copy" | "tag";
+  /** Registry names as the manifest wrote them. */
+  src: string;
+  dst: string;
+  image: string;
+  srcRepo: string;
+  dstRepo: string;
+  digest: string;
+  /** Tags to set on the digest in the destination, sorted. */
+  tags: string[];
+  mediaType?: string;
+  /** For manifest lists / indexes: the digests of the children, copied before the index. */
+  children: string[];
+  /** The edges this action serves. */
+  edges: EdgeDecision[];
+}
+
+/** What the planner needs: the edges, their overlaps, and what each repository holds. */
+export interface PlanInput {
+  edges: readonly Edge[];
+  overlaps?: readonly Overlap[];
+  /** Registry name (source and destinations) -> where it points. */
+  locations: ReadonlyMap<string, RegistryLocation>;
+  /** Backend id -> the repositories read from it (only those the edges name). */
+  inventories: ReadonlyMap<string, Inventory>;
+}
+
+/** The whole plan: a decision per edge and the actions that carry them out. */
+export interface Plan {
+  /** One per edge, in the order of the edges. */
+  decisions: EdgeDecision[];
+  /** Copies and tag additions, sorted by destination, image, digest. */
+  actions: ImageAction[];
+  overlaps: Overlap[];
+}
+
+/**
+ * The repositories whose listings a plan of these edges needs, per backend, sorted: the
+ * destinations' (tags already there, tag moves). Sources are not listed; the digests the edges
+ * want are looked up one by one (see completeInventories), which is cheaper than listing
+ * staging repositories with thousands of tags.
+ */
+export function reposToRead(
+  edges: readonly Edge[],
+  locations: ReadonlyMap<string, RegistryLocation>,
+): Map<string, string[]> {
+  const wanted = new Map<string, Set<string>>();
+  for (const e of edges) {
+    const loc = locationOf(locations, e.dst.name);
+    let set = wanted.get(loc.backendId);
+    if (!set) wanted.set(loc.backendId, set = new Set());
+    set.add(joinRepository(loc.prefix, e.image));
+  }
+  return new Map([...wanted].map(([id, set]) => [id, [...set].sort()]));
+}
+
+/** Decides every edge by PROTOCOL.md §2 and groups the work into image actions. */
+export function plan(input: PlanInput): Plan {
+  const overlaps = [...(input.overlaps ?? [])];
+  const overlapping = new Map<string, Overlap>();
+  for (const o of overlaps) {
+    for (const e of [o.a, o.b]) overlapping.set(tagKey(e.dst.name, e.image, e.tag ?? ""), o);
+  }
+  const repoOf = (registry: string, image: string) => {
+    const loc = locationOf(input.locations, registry);
+    const repo = joinRepository(loc.prefix, image);
+    const held = input.inventories.get(loc.backendId)?.get(repo) ?? EMPTY;
+    return { loc, repo, held };
+  };
+
+  const decisions: EdgeDecision[] = [];
+  const actions = new Map<string, ImageAction>();
+  for (const edge of input.edges) {
+    const src = repoOf(edge.src.name, edge.image);
+    const dst = repoOf(edge.dst.name, edge.image);
+    const d = decide(edge, src, dst, overlapping);
+    decisions.push(d);
+    if (d.decision !== "copy" && d.decision !== "tag") continue;
+    const key = `${edge.dst.name}\0${edge.image}\0${edge.digest}`;
+    let action = actions.get(key);
+    if (!action) {
+      const record = src.held.get(edge.digest) ?? dst.held.get(edge.digest);
+      action = {
+        kind: d.decision,
+        src: edge.src.name,
+        dst: edge.dst.name,
+        image: edge.image,
+        srcRepo: src.repo,
+        dstRepo: dst.repo,
+        digest: edge.digest,
+        tags: [],
+        children: [...(record?.children ?? [])],
+        edges: [],
+      };
+      if (record?.mediaType !== undefined) action.mediaType = record.mediaType;
+      actions.set(key, action);
+    }
+    if (d.decision === "copy") action.kind = "copy";
+    if (edge.tag !== null && !action.tags.includes(edge.tag)) action.tags.push(edge.tag);
+    action.edges.push(d);
+  }
+  const sorted = [...actions.values()].sort((a, b) =>
+    compare(a.dst, b.dst) || compare(a.image, b.image) || compare(a.digest, b.digest)
+  );
+  for (const a of sorted) a.tags.sort();
+  return { decisions, actions: sorted, overlaps };
+}
+
+/** A repository as the planner sees it. */
+interface Side {
+  loc: RegistryLocation;
+  repo: string;
+  held: RepoInventory;
+}
+
+/** The decision table for one edge. */
+function decide(
+  edge: Edge,
+  src: Side,
+  dst: Side,
+  overlapping: ReadonlyMap<string, Overlap>,
+): EdgeDecision {
+  if (
+    edge.dst.name === edge.src.name ||
+    (src.loc.backendId === dst.loc.backendId && src.repo === dst.repo)
+  ) {
+    return {
+      edge,
+      decision: "source-write",
+      reason: `destination ${edge.dst.name}/${edge.image} is the source repository; ` +
+        "cip never writes into the source",
+    };
+  }
+  if (edge.tag !== null) {
+    const overlap = overlapping.get(tagKey(edge.dst.name, edge.image, edge.tag));
+    if (overlap) {
+      const other = overlap.a === edge ? overlap.b : overlap.a;
+      return {
+        edge,
+        decision: "overlap",
+        current: other.digest,
+        reason: `another edge (${other.pos.file}:${other.pos.line}) wants tag "${edge.tag}" ` +
+          `on ${other.digest}`,
+      };
+    }
+    const holder = tagHolder(dst.held, edge.tag);
+    if (holder !== undefined && holder.digest !== edge.digest) {
+      return {
+        edge,
+        decision: "tag-move",
+        current: holder.digest,
+        reason: `tag "${edge.tag}" already points at ${holder.digest} in the destination; ` +
+          "cip never moves a tag",
+      };
+    }
+    if (holder !== undefined) return { edge, decision: "present" };
+    if (dst.held.has(edge.digest)) return { edge, decision: "tag" };
+  } else if (dst.held.has(edge.digest)) {
+    return { edge, decision: "present" };
+  }
+  if (src.held.has(edge.digest)) return { edge, decision: "copy" };
+  return { edge, decision: "missing" };
+}
+
+/** The record whose tags include `tag`, if any. */
+function tagHolder(held: RepoInventory, tag: string): ImageRecord | undefined {
+  for (const record of held.values()) if (record.tags.includes(tag)) return record;
+  return undefined;
+}
+
+/** Looks a registry name up; a name without a location is a programming error. */
+function locationOf(
+  locations: ReadonlyMap<string, RegistryLocation>,
+  registry: string,
+): RegistryLocation {
+  const loc = locations.get(registry);
+  if (!loc) throw new Error(`plan: no location for registry ${registry}`);
+  return loc;
+}
+
+function tagKey(registry: string, image: string, tag: string): string {
+  return `${registry}\0${image}\0${tag}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const EMPTY: RepoInventory = new Map();

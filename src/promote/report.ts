@@ -1,0 +1,148 @@
+/** Text and JSON renderings of a plan and its outcome (pure). */
+import type { CopyStats } from "./copier.ts";
+import { isIndex } from "./manifest_refs.ts";
+import type { Outcome } from "./outcome.ts";
+import { type EdgeDecision, type Plan, REFUSALS } from "./plan.ts";
+
+/** The plan as text, grouped by destination registry (what a dry run prints to stdout). */
+export function planText(plan: Plan, confirm: boolean): string {
+  const out: string[] = [
+    confirm ? "Promotion plan:" : "Promotion plan (dry run; nothing is written without --confirm):",
+  ];
+  const groups = new Map<string, EdgeDecision[]>();
+  for (const d of plan.decisions) {
+    const k = d.edge.dst.name;
+    groups.set(k, [...(groups.get(k) ?? []), d]);
+  }
+  for (const dst of [...groups.keys()].sort()) {
+    const decisions = groups.get(dst) ?? [];
+    const sources = [...new Set(decisions.map((d) => d.edge.src.name))].sort();
+    out.push("", `${dst} (from ${sources.join(", ")}):`);
+    const actions = plan.actions.filter((a) => a.dst === dst);
+    const copies = actions.filter((a) => a.kind === "copy");
+    const tags = actions.filter((a) => a.kind === "tag");
+    if (copies.length > 0) out.push(`  to copy (${copies.length}):`);
+    for (const a of copies) {
+      const kind = a.mediaType ?? "media type unknown";
+      const children = isIndex(a.mediaType) || a.children.length > 0
+        ? `, ${a.children.length} children`
+        : "";
+      const t = a.tags.length > 0 ? `tags ${a.tags.join(", ")}` : "no tags";
+      out.push(`    ${a.image}@${a.digest} ${t} (${kind}${children})`);
+    }
+    if (tags.length > 0) out.push(`  to tag (${tags.length}):`);
+    for (const a of tags) out.push(`    ${a.image}@${a.digest} add ${a.tags.join(", ")}`);
+    const present = new Set(
+      decisions.filter((d) => d.decision === "present").map((d) => imageKey(d))
+        .filter((k) => !actions.some((a) => `${a.image}@${a.digest}` === k)),
+    );
+    out.push(`  already present: ${present.size}`);
+    const missing = decisions.filter((d) => d.decision === "missing");
+    const seen = new Set<string>();
+    const lost = missing.filter((d) => !seen.has(imageKey(d)) && seen.add(imageKey(d)));
+    if (lost.length > 0) out.push(`  not found in the source or the destination (${lost.length}):`);
+    for (const d of lost) out.push(`    ${imageKey(d)} (${where(d)})`);
+    const refused = decisions.filter((d) => REFUSALS.has(d.decision));
+    if (refused.length > 0) out.push(`  refused (${refused.length}):`);
+    for (const d of refused) {
+      out.push(
+        `    ${d.edge.image}:${d.edge.tag ?? "-"} -> ${d.edge.digest} (${where(d)}): ${d.reason}`,
+      );
+    }
+  }
+  for (const o of plan.overlaps) {
+    out.push(
+      "",
+      `overlapping edges: ${o.target} wanted at ${o.a.digest} (${where({ edge: o.a })}) and ` +
+        `${o.b.digest} (${where({ edge: o.b })})`,
+    );
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** The per-destination summary lines (for stderr). */
+export function summaryLines(outcome: Outcome): string[] {
+  const verb = outcome.executed ? "" : " (dry run)";
+  const lines: string[] = [];
+  for (const dst of [...outcome.destinations.keys()].sort()) {
+    const c = outcome.destinations.get(dst);
+    if (!c) continue;
+    lines.push(
+      `${dst}${verb}: ${c.copied} ${outcome.executed ? "copied" : "to copy"}, ` +
+        `${c.tagged} ${outcome.executed ? "tags added" : "tags to add"}, ` +
+        `${c.present} already present, ${c.missing} not found, ${c.failed} failed, ` +
+        `${c.refused} refused`,
+    );
+  }
+  return lines;
+}
+
+/** Everything a JSON report holds besides the plan and outcome. */
+export interface ReportExtras {
+  version: string;
+  /** Copy counts (only when executed). */
+  copy?: CopyStats;
+  /** The transport's request and byte counts, when available. */
+  transport?: unknown;
+  /** Wall time in milliseconds. */
+  ms?: number;
+  warnings: string[];
+}
+
+/** The JSON report: the whole plan and outcome, one record per edge. */
+export function reportJson(plan: Plan, outcome: Outcome, extras: ReportExtras): string {
+  const actionResults = new Map(
+    outcome.failures.map((f) => [f.action, f.error] as const),
+  );
+  const doc = {
+    cip: extras.version,
+    mode: outcome.executed ? "confirm" : "dry-run",
+    ok: outcome.ok,
+    destinations: Object.fromEntries(
+      [...outcome.destinations].sort(([a], [b]) => a < b ? -1 : 1),
+    ),
+    edges: outcome.edges.map((e) => ({
+      manifest: e.decision.edge.manifest.file,
+      file: e.decision.edge.pos.file,
+      line: e.decision.edge.pos.line,
+      source: e.decision.edge.src.name,
+      destination: e.decision.edge.dst.name,
+      image: e.decision.edge.image,
+      digest: e.decision.edge.digest,
+      tag: e.decision.edge.tag,
+      decision: e.decision.decision,
+      ...(e.decision.current ? { current: e.decision.current } : {}),
+      ...(e.decision.reason ? { reason: e.decision.reason } : {}),
+      result: e.result,
+      error: e.error ?? null,
+    })),
+    actions: plan.actions.map((a) => ({
+      kind: a.kind,
+      source: `${a.src}/${a.image}`,
+      destination: `${a.dst}/${a.image}`,
+      digest: a.digest,
+      tags: a.tags,
+      mediaType: a.mediaType ?? null,
+      children: a.children.length,
+      error: actionResults.get(a) ?? null,
+    })),
+    overlaps: plan.overlaps.map((o) => ({
+      target: o.target,
+      digests: [o.a.digest, o.b.digest],
+      at: [where({ edge: o.a }), where({ edge: o.b })],
+    })),
+    warnings: extras.warnings,
+    copy: extras.copy ?? null,
+    transport: extras.transport ?? null,
+    ms: extras.ms ?? null,
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+function imageKey(d: EdgeDecision): string {
+  return `${d.edge.image}@${d.edge.digest}`;
+}
+
+function where(d: Pick<EdgeDecision, "edge">): string {
+  return `${d.edge.pos.file}:${d.edge.pos.line}`;
+}

@@ -1,0 +1,74 @@
+/**
+ * The registry layer: the Backend interface, HTTP registries (client over the transport),
+ * OCI layout directories, references, media types, and inventories. Promotion, snapshots and
+ * checks import from here.
+ */
+export type {
+  Backend,
+  BlobStream,
+  Descriptor,
+  ListedManifest,
+  ManifestBytes,
+  TagListing,
+} from "./api.ts";
+export { RegistryError } from "./errors.ts";
+export type { ImageRecord, Inventory, RepoInventory } from "./inventory_types.ts";
+export {
+  DIGEST_RE,
+  formatImageReference,
+  hostName,
+  type ImageReference,
+  isDigest,
+  isGoogleHost,
+  isLoopbackHost,
+  isRepository,
+  isTag,
+  joinRepository,
+  MAX_REPOSITORY_LENGTH,
+  OCIDIR_SCHEME,
+  parseHostList,
+  parseImageReference,
+  parseRegistryName,
+  registryBaseUrl,
+  type RegistryName,
+  REPOSITORY_RE,
+  schemeFor,
+  TAG_RE,
+} from "./reference.ts";
+export {
+  bareMediaType,
+  DOCKER_LIST,
+  DOCKER_MANIFEST,
+  DOCKER_SCHEMA1,
+  DOCKER_SCHEMA1_SIGNED,
+  isIndexMediaType,
+  isSchema1MediaType,
+  MANIFEST_ACCEPT,
+  MANIFEST_MEDIA_TYPES,
+  manifestBlobs,
+  manifestChildren,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  sniffMediaType,
+} from "./media_types.ts";
+export { HttpBackend, type HttpBackendOptions, MANIFEST_LIMIT } from "./client.ts";
+export { MONOLITHIC_LIMIT, pullScope, pushScope } from "./client_blobs.ts";
+export { DigestVerifier, sha256Digest } from "./digest_check.ts";
+export { type HttpFetch, plainHttpFetch, type RequestHint } from "./http_fetch.ts";
+export {
+  type InventoryProgress,
+  type OnProgress,
+  readRepositories,
+  readRepository,
+  walkRegistry,
+} from "./inventory.ts";
+export { OciDirBackend, type OciDirOptions } from "./ocidir.ts";
+export {
+  anonymousCredentials,
+  type CredentialChooser,
+  type OpenedRegistry,
+  Registries,
+  type RegistriesOptions,
+} from "./open.ts";
+export { type StatsSnapshot, TransportStats } from "./transport/mod.ts";
+export { ANONYMOUS, type CredentialProvider } from "./auth/mod.ts";

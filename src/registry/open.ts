@@ -1,0 +1,138 @@
+/**
+ * Opening registries by their manifest names: one backend per (host, service account), all
+ * sharing the per-host limits and the accounting of one run.
+ */
+import type { Logger } from "../log.ts";
+import type { Backend } from "./api.ts";
+import { ANONYMOUS, type CredentialProvider } from "./auth/mod.ts";
+import { HttpBackend } from "./client.ts";
+import { RegistryError } from "./errors.ts";
+import { OciDirBackend } from "./ocidir.ts";
+import { parseRegistryName } from "./reference.ts";
+import {
+  createTransport,
+  DEFAULT_MAX_IN_FLIGHT,
+  defaultRequestsPerSecond,
+  HostLimiters,
+  TransportStats,
+} from "./transport/mod.ts";
+
+/** Chooses the credentials of one registry host, for one service account (or none). */
+export type CredentialChooser = (
+  host: string,
+  serviceAccount: string | undefined,
+) => CredentialProvider;
+
+/** What opening registries needs: flags, the outside world, and how to find credentials. */
+export interface RegistriesOptions {
+  /** `--insecure-registries`: hosts reached over plain http besides loopback ones. */
+  insecureHosts: string[];
+  /** `--max-requests-per-second`; default 50 on Google hosts, unlimited elsewhere. */
+  maxRequestsPerSecond?: number;
+  /** `--threads`: requests in flight per host; default 20. */
+  threads?: number;
+  /** Credentials per host and service account. */
+  credentials: CredentialChooser;
+  fetch: typeof fetch;
+  now: () => number;
+  log: Logger;
+  /** For waits imposed by rate limits and retries (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Uniform random numbers in [0, 1) for backoff jitter. */
+  random?: () => number;
+  /** Attempts per replayable request (the transport's default when absent). */
+  maxAttempts?: number;
+  /** Whether OCI layout directories fsync their writes (default true). */
+  fsync?: boolean;
+}
+
+/** A registry opened from a manifest name: the backend and the path prefix inside it. */
+export interface OpenedRegistry {
+  backend: Backend;
+  /** Repository path prefix, e.g. `k8s-artifacts-prod/images` ("" for none). */
+  prefix: string;
+}
+
+/** Credentials that send nothing: anonymous access to every host. */
+export const anonymousCredentials: CredentialChooser = () => ANONYMOUS;
+
+/** The registries of one run: opened once each, limited per host, counted together. */
+export class Registries {
+  /** Requests, bytes and retries of every registry opened here. */
+  readonly stats = new TransportStats();
+  /** The per-host rate and in-flight limits, shared by every backend of a host. */
+  readonly limiters: HostLimiters;
+  #opts: RegistriesOptions;
+  #http = new Map<string, HttpBackend>();
+  #credentials = new Map<string, CredentialProvider>();
+  #dirs = new Map<string, OciDirBackend>();
+
+  /** See RegistriesOptions. */
+  constructor(opts: RegistriesOptions) {
+    this.#opts = opts;
+    const limits: ConstructorParameters<typeof HostLimiters>[0] = {
+      requestsPerSecond: (host) => defaultRequestsPerSecond(host, opts.maxRequestsPerSecond),
+      maxInFlight: opts.threads ?? DEFAULT_MAX_IN_FLIGHT,
+      now: opts.now,
+    };
+    if (opts.sleep !== undefined) limits.sleep = opts.sleep;
+    this.limiters = new HostLimiters(limits);
+  }
+
+  /**
+   * Opens a registry by its manifest name (`host[:port][/path]` or `ocidir://DIR`); the
+   * service account chooses the credentials of an HTTP registry. Throws RegistryError for a
+   * name that is not valid.
+   */
+  open(name: string, serviceAccount?: string): OpenedRegistry {
+    const parsed = parseRegistryName(name);
+    if ("error" in parsed) {
+      throw new RegistryError(`Cannot open registry "${name}": ${parsed.error}`);
+    }
+    if (parsed.kind === "ocidir") {
+      let dir = this.#dirs.get(parsed.dir);
+      if (dir === undefined) {
+        dir = new OciDirBackend(parsed.dir, { fsync: this.#opts.fsync ?? true });
+        this.#dirs.set(parsed.dir, dir);
+      }
+      return { backend: dir, prefix: parsed.prefix };
+    }
+    const host = parsed.host.toLowerCase();
+    const key = `${host}\n${serviceAccount ?? ""}`;
+    let backend = this.#http.get(key);
+    if (backend === undefined) {
+      const credentials = this.#opts.credentials(host, serviceAccount);
+      this.#credentials.set(key, credentials);
+      backend = new HttpBackend({
+        host,
+        fetch: this.#transport(host, credentials),
+        insecureHosts: this.#opts.insecureHosts,
+      });
+      this.#http.set(key, backend);
+    }
+    return { backend, prefix: parsed.prefix };
+  }
+
+  /**
+   * Checks that the credentials of every registry opened so far can be obtained (run before
+   * any copy); rejects with the first provider's error, which lists what was tried.
+   */
+  async verifyCredentials(): Promise<void> {
+    for (const provider of this.#credentials.values()) await provider.verify?.();
+  }
+
+  #transport(host: string, credentials: CredentialProvider) {
+    const o = this.#opts;
+    return createTransport({
+      credentials,
+      limiter: this.limiters.for(host),
+      stats: this.stats,
+      log: o.log,
+      fetch: o.fetch,
+      now: o.now,
+      ...(o.sleep !== undefined ? { sleep: o.sleep } : {}),
+      ...(o.random !== undefined ? { random: o.random } : {}),
+      ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}),
+    });
+  }
+}

@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { makeContext } from "../../src/cli/context.ts";
+import { parseFlags } from "../../src/cli/flags.ts";
+import { promote, type RegistryAccess } from "../../src/cli/promote.ts";
+import type { Edge } from "../../src/manifest/types.ts";
+import { RegistryError } from "../../src/registry/errors.ts";
+import { MemoryBackend } from "../fakes/memory_backend.ts";
+import { edge, manifestOf } from "../promote/edges_fixture.ts";
+import { bytesOf, seedImage } from "../promote/image_fixture.ts";
+import { readInventory } from "../promote/run_fixture.ts";
+
+const SRC = "stage.example";
+const DST = "prod.example/img";
+
+function world() {
+  const stage = new MemoryBackend("stage");
+  const prod = new MemoryBackend("prod");
+  const access: RegistryAccess = {
+    open: (name) => {
+      if (name === SRC) return Promise.resolve({ backend: stage, prefix: "" });
+      if (name === DST) return Promise.resolve({ backend: prod, prefix: "img" });
+      return Promise.reject(new Error(`unknown registry ${name}`));
+    },
+    readRepositories: (b, repos) => readInventory(b as MemoryBackend, repos),
+    stats: () => ({ requests: 7 }),
+  };
+  return { stage, prod, access, m: manifestOf(SRC, [DST]) };
+}
+
+async function run(args: string[], edges: Edge[], access: RegistryAccess, overlaps = []) {
+  let stdout = "";
+  let stderr = "";
+  const ctx = makeContext(parseFlags(["--manifest=x.yaml", ...args]), {
+    stdout: (t) => {
+      stdout += t;
+      return Promise.resolve();
+    },
+    stderr: (t) => stderr += t,
+    env: () => undefined,
+    stderrIsTerminal: false,
+    fetch: () => Promise.reject(new Error("no network in this test")),
+    now: () => 0,
+  });
+  const code = await promote(ctx, { edges, redundant: 0, redundantEdges: [], overlaps }, access);
+  return { code, stdout, stderr };
+}
+
+Deno.test("promote mode prints the plan by destination in a dry run and writes nothing", async () => {
+  const { stage, prod, access, m } = world();
+  const a = seedImage(stage, "foo", [bytesOf("a")], { tags: ["x"] });
+  const b = seedImage(stage, "bar", [bytesOf("b")]);
+  const r = await run([], [
+    edge(m, DST, "foo", a.digest, "1.0"),
+    edge(m, DST, "bar", b.digest, null),
+  ], access);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /dry run/);
+  assert.match(r.stdout, /prod\.example\/img \(from stage\.example\):\n {2}to copy \(2\):/);
+  assert.match(r.stdout, new RegExp(`foo@${a.digest} tags 1\\.0 \\(`));
+  assert.match(r.stdout, new RegExp(`bar@${b.digest} no tags`));
+  assert.match(r.stderr, /prod\.example\/img \(dry run\): 2 to copy, 0 tags to add/);
+  assert.equal(prod.writes() + stage.writes(), 0);
+});
+
+Deno.test("promote mode copies with --confirm and a rerun writes nothing", async () => {
+  const { stage, prod, access, m } = world();
+  const a = seedImage(stage, "foo", [bytesOf("a")]);
+  const edges = [edge(m, DST, "foo", a.digest, "1.0"), edge(m, DST, "foo", a.digest, null)];
+  const first = await run(["--confirm"], edges, access);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(prod.tagged("img/foo", "1.0"), a.digest);
+  assert.match(first.stderr, /prod\.example\/img: 1 copied, 0 tags added, 0 already present/);
+  const before = prod.writes();
+  const again = await run(["--confirm"], edges, access);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(prod.writes(), before);
+  assert.match(again.stderr, /0 copied, 0 tags added, 1 already present, 0 not found/);
+});
+
+Deno.test("promote mode refuses a tag move with exit 1 and leaves the tag alone", async () => {
+  const { stage, prod, access, m } = world();
+  const old = seedImage(stage, "foo", [bytesOf("old")], { name: "old" });
+  const neu = seedImage(stage, "foo", [bytesOf("new")], { name: "new" });
+  assert.equal((await run(["--confirm"], [edge(m, DST, "foo", old.digest, "1")], access)).code, 0);
+  for (const args of [[], ["--confirm"]]) {
+    const r = await run(args, [edge(m, DST, "foo", neu.digest, "1")], access);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /refused \(1\):\n {4}foo:1 -> sha256:.*never moves a tag/);
+    assert.equal(prod.tagged("img/foo", "1"), old.digest);
+  }
+});
+
+Deno.test("promote mode warns about images it cannot find and still exits 0", async () => {
+  const { access, m } = world();
+  const ghost = `sha256:${"9".repeat(64)}`;
+  const r = await run(["--confirm"], [edge(m, DST, "ghost", ghost, "1")], access);
+  assert.equal(r.code, 0);
+  assert.match(r.stderr, new RegExp(`WARN: ghost@${ghost} \\(promoter-manifest\\.yaml:\\d+\\)`));
+  assert.match(r.stderr, /WARN: nothing was promoted although the manifests name 1 edges/);
+});
+
+Deno.test("promote mode executes nothing when edges overlap and exits 1", async () => {
+  const { stage, prod, access, m } = world();
+  const a = seedImage(stage, "foo", [bytesOf("a")], { name: "a" });
+  const b = seedImage(stage, "foo", [bytesOf("b")], { name: "b" });
+  const c = seedImage(stage, "other", [bytesOf("c")]);
+  const e1 = edge(m, DST, "foo", a.digest, "1");
+  const e2 = edge(m, DST, "foo", b.digest, "1");
+  const overlaps = [{ target: `${DST}/foo:1`, a: e1, b: e2 }];
+  const r = await run(
+    ["--confirm"],
+    [e1, e2, edge(m, DST, "other", c.digest, null)],
+    access,
+    overlaps as never,
+  );
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /overlapping edges: prod\.example\/img\/foo:1 wanted at/);
+  assert.equal(prod.writes(), 0);
+});
+
+Deno.test("promote mode finishes the others when one image fails and exits 1", async () => {
+  const { stage, prod, access, m } = world();
+  const good = seedImage(stage, "good", [bytesOf("g")]);
+  const bad = seedImage(stage, "bad", [bytesOf("b")]);
+  stage.fault = (c) =>
+    c.op === "getBlob" && c.repo === "bad"
+      ? new RegistryError("registry returned 403 DENIED", { status: 403 })
+      : undefined;
+  const r = await run(["--confirm", "--json-log-summary"], [
+    edge(m, DST, "good", good.digest, "1"),
+    edge(m, DST, "bad", bad.digest, "1"),
+  ], access);
+  assert.equal(r.code, 1);
+  assert.equal(prod.tagged("img/good", "1"), good.digest);
+  assert.match(
+    r.stderr,
+    /ERROR: Failed prod\.example\/img\/bad@sha256:\w+: Cannot copy blob .*403/,
+  );
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.ok, false);
+  assert.deepEqual(
+    doc.edges.map((e: { image: string; result: string }) => [e.image, e.result]),
+    [["good", "copied"], ["bad", "failed"]],
+  );
+  assert.match(doc.edges[1].error, /403 DENIED/);
+  assert.equal(doc.destinations[DST].failed, 1);
+  assert.deepEqual(doc.transport, { requests: 7 });
+});
+
+Deno.test("promote mode writes the JSON report to --report=FILE", async () => {
+  const { stage, access, m } = world();
+  const a = seedImage(stage, "foo", [bytesOf("a")]);
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await run([`--report=${dir}/r.json`], [edge(m, DST, "foo", a.digest, "1")], access);
+    assert.equal(r.code, 0);
+    const doc = JSON.parse(await Deno.readTextFile(`${dir}/r.json`));
+    assert.equal(doc.mode, "dry-run");
+    assert.equal(doc.edges[0].decision, "copy");
+    assert.equal(doc.edges[0].result, "planned");
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["r.json"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("promote mode fails before any copy when a destination cannot be opened", async () => {
+  const { stage, access, m } = world();
+  const a = seedImage(stage, "foo", [bytesOf("a")]);
+  const denied: RegistryAccess = {
+    ...access,
+    open: (name, sa) =>
+      name === DST ? Promise.reject(new Error("no credentials for prod")) : access.open(name, sa),
+  };
+  await assert.rejects(
+    run(["--confirm"], [edge(m, DST, "foo", a.digest, "1")], denied),
+    /Cannot open registry prod\.example\/img/,
+  );
+  assert.equal(stage.calls.length, 0);
+});

@@ -1,0 +1,110 @@
+/** Execution through the real HTTP client against in-memory fake registries with faults. */
+import assert from "node:assert/strict";
+import { Logger } from "../../src/log.ts";
+import type { Edge } from "../../src/manifest/types.ts";
+import { completeInventories, execute, plan, reposToRead } from "../../src/promote/mod.ts";
+import { HttpBackend } from "../../src/registry/client.ts";
+import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
+import { readRepositories } from "../../src/registry/inventory.ts";
+import type { Inventory } from "../../src/registry/inventory_types.ts";
+import { makeImage, makeIndex } from "../fixtures/images.ts";
+import { FakeRegistry } from "../fakes/registry.ts";
+import { edge, manifestOf } from "./edges_fixture.ts";
+
+const SRC_HOST = "stage.test";
+const DST_HOST = "prod.test";
+
+function world() {
+  const src = new FakeRegistry({ host: SRC_HOST });
+  const dst = new FakeRegistry({ host: DST_HOST });
+  const route: typeof fetch = (input, init) => {
+    const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+    return new URL(req.url).host === SRC_HOST ? src.fetch(req) : dst.fetch(req);
+  };
+  const http = plainHttpFetch(route);
+  const S = new HttpBackend({ host: SRC_HOST, fetch: http, insecureHosts: [SRC_HOST] });
+  const D = new HttpBackend({ host: DST_HOST, fetch: http, insecureHosts: [DST_HOST] });
+  const m = manifestOf(SRC_HOST, [DST_HOST]);
+  const backends = new Map([[SRC_HOST, S], [DST_HOST, D]]);
+  const locations = new Map([
+    [SRC_HOST, { backendId: S.id, prefix: "" }],
+    [DST_HOST, { backendId: D.id, prefix: "" }],
+  ]);
+  const run = async (edges: Edge[], sleeps: number[] = []) => {
+    const inventories = new Map<string, Inventory>();
+    for (const [, repos] of reposToRead(edges, locations)) {
+      inventories.set(D.id, await readRepositories(D, repos));
+    }
+    await completeInventories(edges, locations, backends, inventories);
+    const p = plan({ edges, locations, inventories });
+    const r = await execute(p, {
+      backends,
+      log: new Logger("error", () => {}),
+      copier: { sleep: (ms) => (sleeps.push(ms), Promise.resolve()) },
+    });
+    return { p, r };
+  };
+  return { src, dst, m, run };
+}
+
+Deno.test("execute() over HTTP promotes the others when the source answers 403 for one image", async () => {
+  const { src, dst, m, run } = world();
+  const good = makeImage({ layers: 2, mediaType: "oci", seed: 1 });
+  const kids = [1, 2].map((s) => makeImage({ layers: 1, mediaType: "docker", seed: 10 + s }));
+  const list = makeIndex(kids, "docker");
+  const bad = makeImage({ layers: 1, mediaType: "oci", seed: 3 });
+  src.seed("good", good, ["1"]);
+  src.seedIndex("list", list, ["1"]);
+  src.seed("bad", bad, ["1"]);
+  src.faults.add({
+    method: "GET",
+    path: /^\/v2\/bad\/blobs\//,
+    action: { status: 403, code: "DENIED" },
+  });
+  const { r } = await run([
+    edge(m, DST_HOST, "good", good.manifest.digest, "1"),
+    edge(m, DST_HOST, "list", list.manifest.digest, "1"),
+    edge(m, DST_HOST, "bad", bad.manifest.digest, "1"),
+  ]);
+  const byImage = new Map([...r.outcomes].map(([a, o]) => [a.image, o]));
+  assert.equal(byImage.get("good")?.ok, true);
+  assert.equal(byImage.get("list")?.ok, true);
+  assert.equal(byImage.get("bad")?.ok, false);
+  assert.match(
+    byImage.get("bad")?.error ?? "",
+    /Cannot copy blob sha256:\w+ from stage\.test\/bad.*403/,
+  );
+  assert.deepEqual(dst.manifest("good", "1")?.bytes, good.manifest.bytes);
+  assert.deepEqual(dst.manifest("list", "1")?.bytes, list.manifest.bytes);
+  assert.equal(dst.manifest("bad", "1"), undefined);
+  assert.equal(dst.manifest("bad", bad.manifest.digest), undefined);
+});
+
+Deno.test("execute() over HTTP retries a blob upload the destination failed with 503", async () => {
+  const { src, dst, m, run } = world();
+  const img = makeImage({ layers: 1, mediaType: "oci", seed: 5, layerSize: 200_000 });
+  src.seed("foo", img, ["1"]);
+  dst.faults.add({ method: "PUT", path: /\/blobs\/uploads\//, times: 1, action: { status: 503 } });
+  const sleeps: number[] = [];
+  const { r } = await run([edge(m, DST_HOST, "foo", img.manifest.digest, "1")], sleeps);
+  assert.deepEqual([...r.outcomes.values()].map((o) => o.error), [undefined]);
+  assert.equal(sleeps.length, 1);
+  assert.deepEqual(dst.manifest("foo", "1")?.bytes, img.manifest.bytes);
+  assert.ok(dst.hasBlob("foo", img.layers[0]!.digest));
+});
+
+Deno.test("execute() over HTTP transfers a blob shared by two images of a repository once", async () => {
+  const { src, m, run } = world();
+  const shared = makeImage({ layers: 1, mediaType: "oci", seed: 7 }).layers[0]!.bytes;
+  const a = makeImage({ layers: [shared], mediaType: "oci", seed: 8 });
+  const b = makeImage({ layers: [shared], mediaType: "docker", seed: 9 });
+  src.seed("foo", a, ["a"]);
+  src.seed("foo", b, ["b"]);
+  const { r } = await run([
+    edge(m, DST_HOST, "foo", a.manifest.digest, "a"),
+    edge(m, DST_HOST, "foo", b.manifest.digest, "b"),
+  ]);
+  assert.ok([...r.outcomes.values()].every((o) => o.ok));
+  assert.equal(src.count({ method: "GET", path: `/v2/foo/blobs/${a.layers[0]!.digest}` }), 1);
+  assert.equal(r.stats.blobsStreamed, 3);
+});

@@ -1,0 +1,263 @@
+import assert from "node:assert/strict";
+import { Logger } from "../../src/log.ts";
+import { execute } from "../../src/promote/execute.ts";
+import { RegistryError } from "../../src/registry/errors.ts";
+import { MemoryBackend, sha256 } from "../fakes/memory_backend.ts";
+import { edge, manifestOf } from "./edges_fixture.ts";
+import { bytesOf, seedImage, seedIndex } from "./image_fixture.ts";
+import { executeOver, planOver, type Registries } from "./run_fixture.ts";
+
+const SRC = "stage.example";
+const DST = "prod.example/img";
+const DST2 = "mirror.example";
+
+function setup() {
+  const stage = new MemoryBackend("stage");
+  const prod = new MemoryBackend("prod");
+  const mirror = new MemoryBackend("mirror");
+  const regs: Registries = {
+    [SRC]: { backend: stage, prefix: "" },
+    [DST]: { backend: prod, prefix: "img" },
+    [DST2]: { backend: mirror, prefix: "" },
+  };
+  return { stage, prod, mirror, regs, m: manifestOf(SRC, [DST, DST2]) };
+}
+
+Deno.test("execute() copies an image byte for byte with its blobs and tags", async () => {
+  const { stage, prod, regs, m } = setup();
+  const img = seedImage(stage, "foo", [bytesOf("l1"), bytesOf("l2")], { odd: true });
+  const p = await planOver(regs, [edge(m, DST, "foo", img.digest, "1.0")]);
+  const r = await executeOver(regs, p);
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  const bytes = prod.manifestBytes("img/foo", img.digest);
+  assert.ok(bytes);
+  assert.equal(sha256(bytes), img.digest);
+  assert.deepEqual(bytes, stage.manifestBytes("foo", img.digest));
+  assert.equal(prod.tagged("img/foo", "1.0"), img.digest);
+  assert.equal(prod.callsOf("putBlob").length, 3);
+  assert.match(r.log, /Copied prod\.example\/img\/foo@sha256:[0-9a-f]{64} \(1\/1\) in /);
+});
+
+Deno.test("execute() copies an index with untagged children, children first", async () => {
+  const { stage, prod, regs, m } = setup();
+  const kids = ["amd64", "arm64", "s390x"].map((a) =>
+    seedImage(stage, "multi", [bytesOf(a)], { docker: true })
+  );
+  const idx = seedIndex(stage, "multi", kids, { docker: true, tags: ["v1"] });
+  const edges = [edge(m, DST, "multi", idx.digest, "v1")];
+  const r = await executeOver(regs, await planOver(regs, edges));
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  for (const k of kids) assert.equal(sha256(prod.manifestBytes("img/multi", k.digest)!), k.digest);
+  const puts = prod.callsOf("putManifest").map((c) => c.ref);
+  assert.deepEqual(puts.slice(0, 3).sort(), kids.map((k) => k.digest).sort());
+  assert.deepEqual(puts.slice(3), ["v1"]);
+  assert.equal(sha256(prod.manifestBytes("img/multi", idx.digest)!), idx.digest);
+});
+
+Deno.test("execute() transfers a shared blob once per destination repository", async () => {
+  const { stage, prod, mirror, regs, m } = setup();
+  const shared = bytesOf("shared", 5000);
+  const a = seedImage(stage, "foo", [shared, bytesOf("a")], { name: "a" });
+  const b = seedImage(stage, "foo", [shared, bytesOf("b")], { name: "b" });
+  const edges = [
+    edge(m, DST, "foo", a.digest, "a"),
+    edge(m, DST, "foo", b.digest, "b"),
+    edge(m, DST2, "foo", a.digest, "a"),
+    edge(m, DST2, "foo", b.digest, null),
+  ];
+  const r = await executeOver(regs, await planOver(regs, edges));
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  const sharedDigest = sha256(shared);
+  for (const be of [prod, mirror]) {
+    assert.equal(be.callsOf("putBlob").filter((c) => c.ref === sharedDigest).length, 1);
+    assert.equal(be.callsOf("putBlob").length, 5);
+  }
+  assert.equal(r.stats.blobsStreamed, 10);
+});
+
+Deno.test("execute() mounts a blob already written to another repository of the destination", async () => {
+  const { stage, prod, regs, m } = setup();
+  const shared = bytesOf("shared", 5000);
+  const a = seedImage(stage, "one", [shared], { name: "a" });
+  const b = seedImage(stage, "two", [shared], { name: "b" });
+  const edges = [edge(m, DST, "one", a.digest, null), edge(m, DST, "two", b.digest, null)];
+  const r = await executeOver(regs, await planOver(regs, edges));
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  const sharedDigest = sha256(shared);
+  assert.equal(prod.callsOf("putBlob").filter((c) => c.ref === sharedDigest).length, 1);
+  assert.equal(prod.callsOf("mountBlob").filter((c) => c.ref === sharedDigest).length, 1);
+  assert.ok(prod.holdsBlob("img/one", sharedDigest) && prod.holdsBlob("img/two", sharedDigest));
+});
+
+Deno.test("execute() mounts from the source repository when both share a backend", async () => {
+  const reg = new MemoryBackend("one-host");
+  const regs: Registries = {
+    "host/staging": { backend: reg, prefix: "staging" },
+    "host/prod": { backend: reg, prefix: "prod" },
+  };
+  const m = manifestOf("host/staging", ["host/prod"]);
+  const img = seedImage(reg, "staging/foo", [bytesOf("x", 9000)]);
+  const r = await executeOver(
+    regs,
+    await planOver(regs, [edge(m, "host/prod", "foo", img.digest, "1")]),
+  );
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  assert.equal(reg.callsOf("putBlob").length, 0);
+  assert.equal(reg.callsOf("mountBlob").length, 2);
+  assert.equal(reg.tagged("prod/foo", "1"), img.digest);
+});
+
+Deno.test("execute() adds a tag by PUTting the digest's exact bytes, without blobs", async () => {
+  const { stage, prod, regs, m } = setup();
+  const img = seedImage(stage, "foo", [bytesOf("l")], { odd: true });
+  await executeOver(regs, await planOver(regs, [edge(m, DST, "foo", img.digest, "1.0")]));
+  prod.calls.length = 0;
+  const p = await planOver(regs, [
+    edge(m, DST, "foo", img.digest, "1.0"),
+    edge(m, DST, "foo", img.digest, "stable"),
+  ]);
+  assert.deepEqual(p.actions.map((a) => [a.kind, a.tags]), [["tag", ["stable"]]]);
+  const r = await executeOver(regs, p);
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  assert.deepEqual(prod.calls.filter((c) => c.op.startsWith("put")).map((c) => c.ref), [
+    "stable",
+  ]);
+  assert.equal(prod.tagged("img/foo", "stable"), img.digest);
+});
+
+Deno.test("execute() finishes other images when one source image is unreadable", async () => {
+  const { stage, prod, regs, m } = setup();
+  const good = seedImage(stage, "good", [bytesOf("g")]);
+  const bad = seedImage(stage, "bad", [bytesOf("b")]);
+  stage.fault = (c) =>
+    c.op === "getManifest" && c.repo === "bad"
+      ? new RegistryError("registry returned 403 DENIED", { status: 403, codes: ["DENIED"] })
+      : undefined;
+  const p = await planOver(regs, [
+    edge(m, DST, "good", good.digest, "1"),
+    edge(m, DST, "bad", bad.digest, "1"),
+  ]);
+  const r = await executeOver(regs, p);
+  const byImage = new Map([...r.outcomes].map(([a, o]) => [a.image, o]));
+  assert.equal(byImage.get("good")?.ok, true);
+  assert.equal(byImage.get("bad")?.ok, false);
+  assert.match(byImage.get("bad")?.error ?? "", /403 DENIED/);
+  assert.equal(prod.tagged("img/good", "1"), good.digest);
+  assert.equal(prod.tagged("img/bad", "1"), undefined);
+  assert.match(r.log, /ERROR: Failed prod\.example\/img\/bad@/);
+});
+
+Deno.test("execute() retries a blob copy that met a temporary error, then succeeds", async () => {
+  const { stage, prod, regs, m } = setup();
+  const img = seedImage(stage, "foo", [bytesOf("l", 20000)]);
+  let failures = 2;
+  prod.fault = (c) =>
+    c.op === "putBlob" && c.ref !== img.digest && failures-- > 0
+      ? new RegistryError("registry returned 503", { status: 503, temporary: true })
+      : undefined;
+  const sleeps: number[] = [];
+  const r = await executeOver(
+    regs,
+    await planOver(regs, [edge(m, DST, "foo", img.digest, null)]),
+    sleeps,
+  );
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  assert.equal(sleeps.length, 2);
+  assert.equal(sha256(prod.manifestBytes("img/foo", img.digest)!), img.digest);
+});
+
+Deno.test("execute() gives up on a blob after its attempts and never PUTs the manifest", async () => {
+  const { stage, prod, regs, m } = setup();
+  const img = seedImage(stage, "foo", [bytesOf("l")]);
+  prod.fault = (c) =>
+    c.op === "putBlob"
+      ? new RegistryError("registry returned 503", { status: 503, temporary: true })
+      : undefined;
+  const r = await executeOver(regs, await planOver(regs, [edge(m, DST, "foo", img.digest, "1")]));
+  const [outcome] = [...r.outcomes.values()];
+  assert.equal(outcome?.ok, false);
+  assert.match(
+    outcome?.error ?? "",
+    /Cannot copy blob sha256:[0-9a-f]+ from stage\/foo to prod\/img\/foo: registry returned 503/,
+  );
+  assert.equal(prod.callsOf("putManifest").length, 0);
+});
+
+Deno.test("execute() does not retry a permanent blob error", async () => {
+  const { stage, prod, regs, m } = setup();
+  const img = seedImage(stage, "foo", [bytesOf("l")]);
+  prod.fault = (c) =>
+    c.op === "putBlob" ? new RegistryError("registry returned 403", { status: 403 }) : undefined;
+  const sleeps: number[] = [];
+  await executeOver(regs, await planOver(regs, [edge(m, DST, "foo", img.digest, "1")]), sleeps);
+  assert.equal(sleeps.length, 0);
+  assert.equal(prod.callsOf("putBlob").length, 2);
+});
+
+Deno.test("execute() refuses manifest bytes that do not hash to their digest", async () => {
+  const { stage, prod, regs, m } = setup();
+  const img = seedImage(stage, "foo", [bytesOf("l")]);
+  const real = stage.getManifest.bind(stage);
+  stage.getManifest = async (repo, ref) => {
+    const got = await real(repo, ref);
+    return got && { ...got, bytes: new TextEncoder().encode(" ") };
+  };
+  const r = await executeOver(regs, await planOver(regs, [edge(m, DST, "foo", img.digest, "1")]));
+  assert.match([...r.outcomes.values()][0]?.error ?? "", /do not hash to that digest/);
+  assert.equal(prod.writes(), 0);
+});
+
+Deno.test("execute() has every image in flight at once (no sequential copying)", async () => {
+  const { stage, regs, m } = setup();
+  const imgs = ["a", "b", "c"].map((n) => seedImage(stage, n, [bytesOf(n)]));
+  let inFlight = 0;
+  let peak = 0;
+  const real = stage.getManifest.bind(stage);
+  stage.getManifest = async (repo, ref) => {
+    peak = Math.max(peak, ++inFlight);
+    await new Promise((r) => setTimeout(r, 0));
+    inFlight--;
+    return real(repo, ref);
+  };
+  const p = await planOver(regs, imgs.map((x, i) => edge(m, DST, "abc"[i]!, x.digest, "1")));
+  const r = await executeOver(regs, p);
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  assert.equal(peak, 3);
+});
+
+Deno.test("execute() draws one updating progress line on a terminal", async () => {
+  const { stage, regs, m } = setup();
+  const img = seedImage(stage, "foo", [bytesOf("l", 3000)]);
+  const p = await planOver(regs, [edge(m, DST, "foo", img.digest, "1")]);
+  let log = "";
+  await execute(p, {
+    backends: new Map(Object.entries(regs).map(([n, x]) => [n, x.backend])),
+    log: new Logger("info", (t) => log += t, true, () => 0),
+    terminal: true,
+    now: () => 0,
+  });
+  assert.ok(log.includes("\r\x1b[2KPromoting: 1/1 images, 0.0/0.0 MiB, "), JSON.stringify(log));
+  assert.match(log, /MiB\/s\n$/);
+  assert.doesNotMatch(log, /Copied/);
+});
+
+Deno.test("execute() copies the bytes when a mount is refused", async () => {
+  const reg = new MemoryBackend("one-host");
+  const regs: Registries = {
+    "host/staging": { backend: reg, prefix: "staging" },
+    "host/prod": { backend: reg, prefix: "prod" },
+  };
+  reg.fault = (c) =>
+    c.op === "mountBlob"
+      ? new RegistryError("registry returned 403 DENIED", { status: 403 })
+      : undefined;
+  const m = manifestOf("host/staging", ["host/prod"]);
+  const img = seedImage(reg, "staging/foo", [bytesOf("x", 9000)]);
+  const r = await executeOver(
+    regs,
+    await planOver(regs, [edge(m, "host/prod", "foo", img.digest, "1")]),
+  );
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  assert.equal(reg.callsOf("putBlob").length, 2);
+  assert.equal(reg.tagged("prod/foo", "1"), img.digest);
+});

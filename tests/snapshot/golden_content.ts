@@ -1,0 +1,91 @@
+/**
+ * The registry content the snapshot golden files describe, pushed identically to the fake
+ * registry (with the GCR extension) and to a real docker-registry, and the golden cases.
+ */
+import {
+  type ImageFixture,
+  makeImage,
+  makeIndex,
+  pushImage,
+  pushIndex,
+  type PushOptions,
+} from "../fixtures/images.ts";
+
+const amd64 = { architecture: "amd64", os: "linux" };
+const arm64 = { architecture: "arm64", os: "linux" };
+const s390x = { architecture: "s390x", os: "linux" };
+
+function image(seed: number, mediaType: "docker" | "oci", platform = amd64): ImageFixture {
+  return makeImage({ layers: 1, mediaType, seed, platform, layerSize: 256 });
+}
+
+const fooRelease = image(1, "oci");
+const fooOld = image(2, "docker");
+const multiAmd = image(3, "oci");
+const multi = makeIndex([multiAmd, image(4, "oci", arm64), image(5, "oci", s390x)], "oci");
+const bar = makeIndex([image(6, "docker"), image(7, "docker", arm64)], "docker");
+const barDebug = image(8, "docker");
+const other = image(9, "oci");
+
+/** Fills a registry at `url` (`http://host:port`, or any URL a fake fetch serves). */
+export async function fillGolden(url: string, opts: PushOptions = {}): Promise<void> {
+  await pushImage(url, "prod/foo", fooRelease, ["1.0", "latest"], opts);
+  await pushImage(url, "prod/foo", fooOld, ["0.9"], opts);
+  await pushIndex(url, "prod/multi", multi, ["v1", "latest"], opts);
+  await pushImage(url, "prod/multi", multiAmd, ["v1-amd64"], opts);
+  await pushIndex(url, "prod/sub/bar", bar, ["2.0"], opts);
+  await pushImage(url, "prod/sub/bar", barDebug, ["2.0-debug"], opts);
+  await pushImage(url, "other/x", other, ["x"], opts);
+}
+
+/** One golden case: a golden file and the snapshot flags after `--snapshot=HOST<path>`. */
+export interface GoldenCase {
+  /** File name in testdata/golden/snapshot/. */
+  file: string;
+  /** Appended to the registry host: "" or "/prod" etc. */
+  path: string;
+  args: string[];
+  /** The file differs for registries with the GCR extension (JSON sizes). */
+  perSource?: boolean;
+}
+
+/** Every format and option, checked against both registries. */
+export const GOLDEN_CASES: GoldenCase[] = [
+  { file: "prod.yaml", path: "/prod", args: [] },
+  { file: "prod.csv", path: "/prod", args: ["--output=csv"] },
+  { file: "prod.json", path: "/prod", args: ["--output=json"], perSource: true },
+  { file: "prod-minimal.yaml", path: "/prod", args: ["--minimal-snapshot"] },
+  { file: "prod-minimal.csv", path: "/prod", args: ["--minimal-snapshot", "--output=csv"] },
+  { file: "prod-tag-latest.yaml", path: "/prod", args: ["--snapshot-tag=latest"] },
+  { file: "prod-tag-latest.csv", path: "/prod", args: ["--snapshot-tag=latest", "--output=csv"] },
+  {
+    file: "prod-tag-latest-minimal.json",
+    path: "/prod",
+    args: ["--snapshot-tag=latest", "--minimal-snapshot", "--output=json"],
+    perSource: true,
+  },
+  { file: "prod-sub.yaml", path: "/prod/sub", args: [] },
+  { file: "all.yaml", path: "", args: [] },
+  { file: "all.csv", path: "", args: ["--output=csv"] },
+];
+
+const GOLDEN_DIR = new URL("../../testdata/golden/snapshot/", import.meta.url);
+
+/** The golden file of a case for a source kind ("gcr" files exist only for perSource cases). */
+export function goldenPath(c: GoldenCase, source: "plain" | "gcr"): URL {
+  const name = c.perSource && source === "gcr" ? c.file.replace(/(\.\w+)$/, ".gcr$1") : c.file;
+  return new URL(name, GOLDEN_DIR);
+}
+
+/**
+ * Compares output with a golden file; with UPDATE_GOLDEN=1 in the environment, writes the
+ * file instead. Returns the golden text.
+ */
+export async function checkGolden(path: URL, actual: string): Promise<string> {
+  if (Deno.env.get("UPDATE_GOLDEN") === "1") {
+    await Deno.mkdir(new URL(".", path), { recursive: true });
+    await Deno.writeTextFile(path, actual);
+    return actual;
+  }
+  return await Deno.readTextFile(path);
+}
