@@ -29,7 +29,7 @@ export async function benchParseOnly(runs = 3): Promise<boolean> {
     );
     const args = [
       "run",
-      "-A",
+      ...PERMISSION_FLAGS,
       "--quiet",
       MAIN,
       "run",

@@ -12,7 +12,7 @@ import {
 
 const ctx: CheckContext = {
   manifests: [],
-  edges: { edges: [], redundant: 0, overlaps: [] },
+  edges: { edges: [], redundant: 0, redundantEdges: [], overlaps: [] },
   changed: [],
   dryRun: true,
   maxImageSizeBytes: 1,
