@@ -9,9 +9,9 @@ import {
   type EdgeSet,
   loadManifests,
   type Manifest,
-  ManifestError,
   ManifestErrors,
   type ManifestInput,
+  overlapErrors,
 } from "../manifest/mod.ts";
 import type { Backend } from "../registry/api.ts";
 import { readRepositories, walkRegistry } from "../registry/inventory.ts";
@@ -250,15 +250,7 @@ async function manifestSnapshot(
 
 /** A snapshot with two digests for one tag would be wrong: refuse such manifests. */
 function refuseOverlaps(edgeSet: EdgeSet): void {
-  if (edgeSet.overlaps.length === 0) return;
-  throw new ManifestErrors(edgeSet.overlaps.map((o) =>
-    new ManifestError(
-      o.b.pos,
-      "",
-      `overlapping edges detected: ${o.target} is wanted as ${o.a.digest} ` +
-        `(${o.a.pos.file}:${o.a.pos.line}) and as ${o.b.digest}`,
-    )
-  ));
+  if (edgeSet.overlaps.length > 0) throw new ManifestErrors(overlapErrors(edgeSet.overlaps));
 }
 
 /** The service account the manifests name for the destination registry, if exactly one. */
