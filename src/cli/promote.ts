@@ -2,7 +2,7 @@
  * `cip run` (the default mode): load manifests, compute edges, open the registries, read the
  * repositories the edges name, plan, print the plan, copy when confirmed, summarise.
  */
-import type { EdgeSet } from "../manifest/mod.ts";
+import { computeEdges, type EdgeSet, loadManifests } from "../manifest/mod.ts";
 import type { RegistrySpec } from "../manifest/types.ts";
 import {
   completeInventories,
@@ -14,13 +14,17 @@ import {
   planText,
   type RegistryLocation,
   reportJson,
-  reposToRead,
   summaryLines,
 } from "../promote/mod.ts";
 import type { Backend } from "../registry/api.ts";
+import { readRepositories } from "../registry/inventory.ts";
 import type { Inventory } from "../registry/inventory_types.ts";
+import type { Registries } from "../registry/open.ts";
+import { joinRepository } from "../registry/reference.ts";
 import { VERSION } from "../version.ts";
 import type { RunContext } from "./context.ts";
+import { preSubmit, readPreSubmitFlags } from "./pre_submit.ts";
+import { openRegistries } from "./registries.ts";
 
 /** How the promote mode reaches registries (the real opener in production, fakes in tests). */
 export interface RegistryAccess {
@@ -28,8 +32,44 @@ export interface RegistryAccess {
   open(name: string, serviceAccount?: string): Promise<{ backend: Backend; prefix: string }>;
   /** Reads the named repositories of a backend (missing repositories are empty). */
   readRepositories(backend: Backend, repos: string[]): Promise<Inventory>;
+  /** Checks that the credentials of every registry opened can be obtained (before copies). */
+  verifyCredentials?(): Promise<void>;
   /** Request and byte counts of the traffic so far, for reports. */
   stats?(): unknown;
+}
+
+/** The real registry access of a run. */
+export function registryAccess(registries: Registries): RegistryAccess {
+  return {
+    open: (name, serviceAccount) => Promise.resolve(registries.open(name, serviceAccount)),
+    readRepositories: (backend, repos) => readRepositories(backend, repos),
+    verifyCredentials: () => registries.verifyCredentials(),
+    stats: () => registries.stats.snapshot(),
+  };
+}
+
+/**
+ * Runs the promotion mode: manifests, edges, the pre-submit step (checks in dry runs, scoping
+ * to a change when asked), then the plan, and the copies with --confirm.
+ */
+export async function runPromote(ctx: RunContext): Promise<number> {
+  const v = ctx.flags.values;
+  const confirm = v.confirm === true;
+  readPreSubmitFlags(ctx);
+  const registries = openRegistries(ctx);
+  const manifests = await loadManifests({
+    manifest: v.manifest as string | undefined,
+    thinDir: v["thin-manifest-dir"] as string | undefined,
+  }, ctx.log);
+  const edgeSet = computeEdges(manifests);
+  const pre = await preSubmit(ctx, {
+    manifests,
+    edges: edgeSet,
+    dryRun: !confirm,
+    openRegistry: (spec) => registries.open(spec.name, spec.serviceAccount),
+  });
+  const code = await promote(ctx, { ...edgeSet, edges: pre.edges }, registryAccess(registries));
+  return pre.failed ? Math.max(code, 1) : code;
 }
 
 /** Thrown when a registry cannot be opened or read before any copy. */
@@ -71,17 +111,27 @@ export async function promote(
     backends.set(spec.name, opened.backend);
   }));
 
-  // Read only the repositories the edges name, then the untagged digests they want.
-  const byId = new Map([...backends.values()].map((b) => [b.id, b]));
+  // Read the destination repositories the edges name (tags there), then look up the digests
+  // the listings do not show, at the destination and then at the source.
+  const toRead = new Map<Backend, Set<string>>();
+  for (const e of edges) {
+    const backend = backends.get(e.dst.name)!;
+    const loc = locations.get(e.dst.name)!;
+    let repos = toRead.get(backend);
+    if (!repos) toRead.set(backend, repos = new Set());
+    repos.add(joinRepository(loc.prefix, e.image));
+  }
   const inventories = new Map<string, Inventory>();
-  await Promise.all([...reposToRead(edges, locations)].map(async ([id, repos]) => {
-    const backend = byId.get(id);
-    if (!backend) return;
+  await Promise.all([...toRead].map(async ([backend, repos]) => {
+    let read: Inventory;
     try {
-      inventories.set(id, await access.readRepositories(backend, repos));
+      read = await access.readRepositories(backend, [...repos].sort());
     } catch (e) {
       throw new PromoteSetupError(`Cannot read repositories of ${backend.display}`, { cause: e });
     }
+    const into = inventories.get(backend.id) ?? new Map();
+    for (const [repo, held] of read) into.set(repo, held);
+    inventories.set(backend.id, into);
   }));
   try {
     await completeInventories(edges, locations, backends, inventories);
@@ -90,7 +140,6 @@ export async function promote(
   }
 
   const plan = makePlan({ edges, overlaps, locations, inventories });
-  // Pre-submit checks, when asked for, run here: on the finished plan, before it is printed.
   if (!json) await io.stdout(planText(plan, confirm));
   for (const d of plan.decisions) {
     if (d.decision === "missing") {
@@ -112,6 +161,13 @@ export async function promote(
   if (confirm && plan.overlaps.length > 0) {
     log.error("Not promoting anything: the manifests have overlapping edges (see above)");
   } else if (confirm) {
+    if (plan.actions.length > 0 && access.verifyCredentials) {
+      try {
+        await access.verifyCredentials();
+      } catch (e) {
+        throw new PromoteSetupError("Cannot promote: credentials are missing", { cause: e });
+      }
+    }
     run = await execute(plan, { backends, log, terminal: io.stderrIsTerminal, now: io.now });
   }
   const outcome = outcomeOf(plan, run, confirm);

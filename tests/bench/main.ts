@@ -4,6 +4,7 @@
  * Timings are printed, never asserted by tests: the machines are noisy.
  */
 import { benchParseOnly } from "./parse_bench.ts";
+import { benchPromote } from "./promote_bench.ts";
 
 /** One benchmark: a name and a function printing its figures, true when targets were met. */
 interface Section {
@@ -14,6 +15,7 @@ interface Section {
 /** Every benchmark, in the order they run. Add new sections here. */
 const SECTIONS: Section[] = [
   { name: "parse-only", run: () => benchParseOnly() },
+  { name: "promote", run: () => benchPromote() },
 ];
 
 if (import.meta.main) {
