@@ -9,6 +9,7 @@ import {
   describeError,
   execute,
   type ExecuteResult,
+  type ManifestCache,
   outcomeOf,
   plan as makePlan,
   planText,
@@ -122,6 +123,7 @@ export async function promote(
     repos.add(joinRepository(loc.prefix, e.image));
   }
   const inventories = new Map<string, Inventory>();
+  const preRead: ManifestCache = new Map();
   await Promise.all([...toRead].map(async ([backend, repos]) => {
     let read: Inventory;
     try {
@@ -133,10 +135,12 @@ export async function promote(
     for (const [repo, held] of read) into.set(repo, held);
     inventories.set(backend.id, into);
   }));
-  try {
-    await completeInventories(edges, locations, backends, inventories);
-  } catch (e) {
-    throw new PromoteSetupError("Cannot look up the digests the manifests name", { cause: e });
+  const lookups = await completeInventories(edges, locations, backends, inventories, preRead);
+  for (const f of lookups) {
+    log.error(
+      `Cannot look up ${f.registry}/${f.image}@${f.digest}: ${describeError(f.error)}` +
+        (confirm ? "" : " (the dry run fails)"),
+    );
   }
 
   const plan = makePlan({ edges, overlaps, locations, inventories });
@@ -168,7 +172,13 @@ export async function promote(
         throw new PromoteSetupError("Cannot promote: credentials are missing", { cause: e });
       }
     }
-    run = await execute(plan, { backends, log, terminal: io.stderrIsTerminal, now: io.now });
+    run = await execute(plan, {
+      backends,
+      log,
+      terminal: io.stderrIsTerminal,
+      now: io.now,
+      copier: { preRead },
+    });
   }
   const outcome = outcomeOf(plan, run, confirm);
 
@@ -201,7 +211,7 @@ export async function promote(
     if (json) await io.stdout(text);
     if (typeof flags.values.report === "string") await writeAtomically(flags.values.report, text);
   }
-  return outcome.ok ? 0 : 1;
+  return outcome.ok && (confirm || lookups.length === 0) ? 0 : 1;
 }
 
 /** Writes a file via a temporary file in the same directory and a rename. */

@@ -35,6 +35,8 @@ export interface CopierOptions {
   onBytes?: (n: number) => void;
   /** Called when a blob transfer of this many bytes starts. */
   onBlob?: (size: number) => void;
+  /** Manifests read before (see completeInventories), by `manifestKey`. */
+  preRead?: ReadonlyMap<string, ManifestBytes>;
 }
 
 /** A copy step that failed: names what could not be done; the cause says why. */
@@ -58,7 +60,8 @@ export class Copier {
     manifestsPresent: 0,
     tagsPut: 0,
   };
-  #opts: Required<CopierOptions>;
+  #opts: Required<Omit<CopierOptions, "preRead">>;
+  #preRead: ReadonlyMap<string, ManifestBytes>;
   #reads = new Map<string, Promise<ManifestBytes>>();
   #manifests = new Map<string, Promise<void>>();
   #tags = new Map<string, Promise<void>>();
@@ -74,6 +77,7 @@ export class Copier {
       onBytes: options.onBytes ?? (() => {}),
       onBlob: options.onBlob ?? (() => {}),
     };
+    this.#preRead = options.preRead ?? new Map();
   }
 
   /** Resolves when every operation started so far has finished, successfully or not. */
@@ -91,7 +95,8 @@ export class Copier {
   /** Reads a manifest's exact bytes by digest, checking they hash to the digest (memoised). */
   readManifest(from: Endpoint, digest: string): Promise<ManifestBytes> {
     return memo(this.#reads, key(from, digest), async () => {
-      const m = await from.backend.getManifest(from.repo, digest);
+      const m = this.#preRead.get(key(from, digest)) ??
+        await from.backend.getManifest(from.repo, digest);
       if (m === null) {
         throw new RegistryError(
           `manifest ${digest} is not in ${where(from)}`,

@@ -18,8 +18,8 @@ export interface ExecuteOptions {
   now?: () => number;
   /** Upper bound on images in flight, to bound memory on very large plans. */
   imagesInFlight?: number;
-  /** Passed to the copier (retries of temporary blob failures, their waits). */
-  copier?: Pick<CopierOptions, "attempts" | "sleep">;
+  /** Passed to the copier (retries of temporary blob failures, their waits, manifests read). */
+  copier?: Pick<CopierOptions, "attempts" | "sleep" | "preRead">;
 }
 
 /** How one action ended. */
