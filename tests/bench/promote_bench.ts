@@ -105,6 +105,23 @@ async function pushAll(url: string, images: BenchImage[]): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: 8 }, lane));
+  for (const b of images) {
+    const res = await fetch(`${url}/v2/${b.repo}/manifests/${b.tag}`, {
+      method: "HEAD",
+      headers: {
+        Accept:
+          "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json",
+      },
+    });
+    await res.body?.cancel();
+    if (res.headers.get("Docker-Content-Digest") !== b.digest) {
+      throw new Error(
+        `staging ${b.repo}:${b.tag} is ${res.status} ${
+          res.headers.get("Docker-Content-Digest")
+        }, not ${b.digest}`,
+      );
+    }
+  }
 }
 
 function cipManifest(src: string, dst: string, images: BenchImage[], prefix = "bench"): string {

@@ -55,8 +55,18 @@ Deno.test("cip promotes byte for byte to several destinations, and a rerun write
     assert.deepEqual(await writes(b), []);
 
     await marks(a, b);
-    const run = await runCli(["run", `--manifest=${manifest}`, "--confirm"]);
+    const run = await runCli([
+      "run",
+      `--manifest=${manifest}`,
+      "--confirm",
+      `--report=${dir}/report.json`,
+    ]);
     assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(await Deno.readTextFile(`${dir}/report.json`));
+    assert.equal(report.mode, "confirm");
+    assert.ok(report.edges.every((e: { result: string }) => e.result === "copied"));
+    assert.ok(report.transport.hosts[b.host].requests.PUT > 0);
+    assert.ok(report.transport.bytesUp > 0);
     for (const [reg, prefix] of [[b, "prod"], [b, "mirror"], [a, "released"]] as const) {
       await assertPromoted(reg.url, prefix, staging.dmap);
     }
