@@ -2,8 +2,7 @@
  * `cip run` (the default mode): load manifests, compute edges, open the registries, read the
  * repositories the edges name, plan, print the plan, copy when confirmed, summarise.
  */
-import { computeEdges, type EdgeSet, loadManifests } from "../manifest/mod.ts";
-import type { RegistrySpec } from "../manifest/types.ts";
+import { computeEdges, type EdgeSet, loadManifests, type RegistrySpec } from "../manifest/mod.ts";
 import {
   completeInventories,
   describeError,
@@ -17,11 +16,13 @@ import {
   reportJson,
   summaryLines,
 } from "../promote/mod.ts";
-import type { Backend } from "../registry/api.ts";
-import { readRepositories } from "../registry/inventory.ts";
-import type { Inventory } from "../registry/inventory_types.ts";
-import type { Registries } from "../registry/open.ts";
-import { joinRepository } from "../registry/reference.ts";
+import {
+  type Backend,
+  type Inventory,
+  joinRepository,
+  readRepositories,
+  type Registries,
+} from "../registry/mod.ts";
 import { VERSION } from "../version.ts";
 import type { RunContext } from "./context.ts";
 import { preSubmit, readPreSubmitFlags } from "./pre_submit.ts";

@@ -5,10 +5,15 @@
  * the destination (HEAD, and a GET for indexes to learn their children), then the source
  * (GET). Read-only: safe in a dry run.
  */
-import type { Edge } from "../manifest/types.ts";
-import type { Backend, ManifestBytes } from "../registry/api.ts";
-import type { ImageRecord, Inventory, RepoInventory } from "../registry/inventory_types.ts";
-import { joinRepository } from "../registry/reference.ts";
+import type { Edge } from "../manifest/mod.ts";
+import {
+  type Backend,
+  type ImageRecord,
+  type Inventory,
+  joinRepository,
+  type ManifestBytes,
+  type RepoInventory,
+} from "../registry/mod.ts";
 import { isIndex, manifestRefs } from "./manifest_refs.ts";
 import type { RegistryLocation } from "./plan.ts";
 
@@ -84,7 +89,7 @@ async function lookUp(
   const record: ImageRecord = { digest, tags: [], mediaType: desc.mediaType, size: desc.size };
   if (isIndex(desc.mediaType)) {
     const m = await backend.getManifest(repo, digest);
-    if (m !== null) record.children = childrenOf(m, repo, digest);
+    if (m !== null) record.children = childrenOf(m, digest);
   }
   if (!held.has(digest)) held.set(digest, record);
   return true;
@@ -106,14 +111,14 @@ async function readOne(
     mediaType: m.mediaType,
     size: m.bytes.length,
   };
-  if (isIndex(m.mediaType)) record.children = childrenOf(m, repo, digest);
+  if (isIndex(m.mediaType)) record.children = childrenOf(m, digest);
   cache?.set(manifestKey(backend, repo, digest), m);
   if (!held.has(digest)) held.set(digest, record);
   return true;
 }
 
-function childrenOf(m: ManifestBytes, repo: string, digest: string): string[] {
-  return manifestRefs(m.bytes, m.mediaType, `manifest ${repo}@${digest}`).manifests
+function childrenOf(m: ManifestBytes, digest: string): string[] {
+  return manifestRefs({ ...m, digest }).manifests
     .map((c) => c.digest);
 }
 

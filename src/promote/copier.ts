@@ -4,8 +4,12 @@
  * once per destination reference (memoised promises). Children and blobs go in before the
  * manifest that references them.
  */
-import type { Backend, Descriptor, ManifestBytes } from "../registry/api.ts";
-import { RegistryError } from "../registry/errors.ts";
+import {
+  type Backend,
+  type Descriptor,
+  type ManifestBytes,
+  RegistryError,
+} from "../registry/mod.ts";
 import { bytesMatchDigest, manifestRefs } from "./manifest_refs.ts";
 
 /** A repository in a backend. */
@@ -131,7 +135,7 @@ export class Copier {
         return;
       }
       const m = await this.readManifest(from, digest);
-      const refs = manifestRefs(m.bytes, m.mediaType, `manifest ${from.repo}@${digest}`);
+      const refs = manifestRefs(m);
       await Promise.all([
         ...refs.manifests.map((c) => this.ensureManifest(from, to, c.digest)),
         ...refs.blobs.map((b) => this.ensureBlob(from, to, b)),
