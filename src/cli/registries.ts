@@ -3,7 +3,6 @@
  * `--max-requests-per-second`, `--threads`, `--key-files`, and per registry the service
  * account (Google credentials) or docker's config, or anonymous.
  */
-import { CredentialCache, credentialsFor } from "../registry/auth/mod.ts";
 import { Registries } from "../registry/open.ts";
 import { parseHostList } from "../registry/reference.ts";
 import type { RunContext } from "./context.ts";
@@ -23,23 +22,14 @@ export function intFlag(ctx: RunContext, name: string, min: number): number | un
 export function openRegistries(ctx: RunContext): Registries {
   const { io, log, flags } = ctx;
   const keyFiles = parseHostList(flags.values["key-files"] as string | undefined);
-  const cache = new CredentialCache();
   const rps = intFlag(ctx, "max-requests-per-second", 0);
   const threads = intFlag(ctx, "threads", 1);
   return new Registries({
+    keyFiles,
+    env: io.env,
     insecureHosts: parseHostList(flags.values["insecure-registries"] as string | undefined),
     ...(rps !== undefined ? { maxRequestsPerSecond: rps } : {}),
     ...(threads !== undefined ? { threads } : {}),
-    credentials: (host, serviceAccount) =>
-      credentialsFor(host, {
-        ...(serviceAccount !== undefined ? { serviceAccount } : {}),
-        keyFiles,
-        env: io.env,
-        fetch: io.fetch,
-        now: io.now,
-        log,
-        cache,
-      }),
     fetch: io.fetch,
     now: io.now,
     log,

@@ -8,6 +8,12 @@ import type { Problems } from "./problems.ts";
  */
 export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The most bytes of manifests read in one run (a thin directory of many files): a set shaped
+ * like Kubernetes production is 1.5 MiB, and this bounds a run to well under a minute.
+ */
+export const MAX_TOTAL_MANIFEST_BYTES = 64 * 1024 * 1024;
+
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /** Decodes UTF-8 bytes (a leading BOM is dropped); reports NUL bytes and bad UTF-8, then null. */

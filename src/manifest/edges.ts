@@ -54,13 +54,25 @@ export function computeEdges(manifests: readonly Manifest[]): EdgeSet {
         let slots = byRepository.get(repository);
         if (!slots) byRepository.set(repository, slots = new Map());
         for (const d of image.digests) {
-          const base = { manifest, src, dst, image: image.name, digest: d.digest };
-          if (d.tags.length === 0) {
-            add(slots, `@${d.digest}`, { ...base, tag: null, pos: d.pos }, repository);
+          const { digest, tags } = d;
+          if (tags.length === 0) {
+            const edge: Edge = {
+              manifest,
+              src,
+              dst,
+              image: image.name,
+              digest,
+              tag: null,
+              pos: d.pos,
+            };
+            add(slots, `@${digest}`, edge, repository);
           }
-          d.tags.forEach((tag, i) => {
-            add(slots, tag, { ...base, tag, pos: d.tagPos[i] ?? d.pos }, repository);
-          });
+          for (let i = 0; i < tags.length; i++) {
+            const tag = tags[i]!;
+            const pos = d.tagPos[i] ?? d.pos;
+            const edge: Edge = { manifest, src, dst, image: image.name, digest, tag, pos };
+            add(slots, tag, edge, repository);
+          }
         }
       }
     }

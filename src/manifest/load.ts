@@ -1,6 +1,6 @@
 /** Loading manifests from a file tree: one plain manifest file, or a thin manifest directory. */
 import type { Logger } from "../log.ts";
-import { MAX_MANIFEST_BYTES } from "./decode_text.ts";
+import { MAX_MANIFEST_BYTES, MAX_TOTAL_MANIFEST_BYTES } from "./decode_text.ts";
 import { type FileTree, joinTreePath, type TreeEntry, TreeError } from "./file_tree.ts";
 import { FsTree } from "./fs_tree.ts";
 import { parsePlainManifest, parseThinManifest } from "./parse.ts";
@@ -45,14 +45,19 @@ export async function loadPlainManifest(
   return [manifest!];
 }
 
+/** How many sub-manifests are read at once (trees backed by subprocesses gain from it). */
+const READ_BATCH = 16;
+
 /**
  * Reads a thin manifest directory `dir` of a tree: each `manifests/<x>/promoter-manifest.yaml`
- * with its `images/<x>/images.yaml`, in name order. Throws ManifestErrors listing every problem.
+ * with its `images/<x>/images.yaml`, in name order, at most `maxTotalBytes` in all. Throws
+ * ManifestErrors listing every problem.
  */
 export async function loadThinManifests(
   tree: FileTree,
   dir: string,
   log: Logger,
+  maxTotalBytes: number = MAX_TOTAL_MANIFEST_BYTES,
 ): Promise<Manifest[]> {
   const problems = new Problems();
   const manifestsDir = joinTreePath(dir, "manifests");
@@ -83,43 +88,60 @@ export async function loadThinManifests(
     return [];
   }
   const names = subManifestNames(tree, manifestsDir, manifestEntries, problems, log);
-  // Read every pair at once (trees backed by subprocesses gain from it), then record the
-  // outcomes in name order so that messages come out in the same order on every run.
-  const reads = await Promise.all(names.map(async (name) => {
-    const regPath = joinTreePath(manifestsDir, name, PROMOTER_MANIFEST_FILE);
-    const imgPath = joinTreePath(imagesDir, name, IMAGES_FILE);
-    const reg = await readOutcome(tree, regPath);
-    const img = reg === null ? null : await readOutcome(tree, imgPath);
-    return { name, regPath, imgPath, reg, img };
-  }));
   const manifests: Manifest[] = [];
   let found = 0;
-  for (const { name, regPath, imgPath, reg, img } of reads) {
-    if (reg === null) {
-      log.warn(
-        `${tree.label(joinTreePath(manifestsDir, name))} has no ${PROMOTER_MANIFEST_FILE}; skipped`,
-      );
-      continue;
-    }
-    found++;
-    const regBytes = recordOutcome(reg, problems);
-    const imgBytes = recordOutcome(img, problems);
-    if (img === null) {
-      problems.add(
-        filePos(tree.label(imgPath)),
-        "",
-        `no such file; ${tree.label(regPath)} needs its images in this file`,
-      );
-    }
-    if (!regBytes || !imgBytes) continue;
-    const m = parseThinManifest(
-      regBytes,
-      tree.label(regPath),
-      imgBytes,
-      tree.label(imgPath),
-      problems,
+  let totalBytes = 0;
+  // Read a batch of pairs at once, then record the outcomes in name order, so that messages
+  // come out in the same order on every run and only one batch of files is held in memory.
+  for (let i = 0; i < names.length && totalBytes <= maxTotalBytes; i += READ_BATCH) {
+    const reads = await Promise.all(
+      names.slice(i, i + READ_BATCH).map(async (name) => {
+        const regPath = joinTreePath(manifestsDir, name, PROMOTER_MANIFEST_FILE);
+        const imgPath = joinTreePath(imagesDir, name, IMAGES_FILE);
+        const reg = await readOutcome(tree, regPath);
+        const img = reg === null ? null : await readOutcome(tree, imgPath);
+        return { name, regPath, imgPath, reg, img };
+      }),
     );
-    if (m) manifests.push(m);
+    for (const { name, regPath, imgPath, reg, img } of reads) {
+      if (reg === null) {
+        log.warn(
+          `${
+            tree.label(joinTreePath(manifestsDir, name))
+          } has no ${PROMOTER_MANIFEST_FILE}; skipped`,
+        );
+        continue;
+      }
+      found++;
+      const regBytes = recordOutcome(reg, problems);
+      const imgBytes = recordOutcome(img, problems);
+      if (img === null) {
+        problems.add(
+          filePos(tree.label(imgPath)),
+          "",
+          `no such file; ${tree.label(regPath)} needs its images in this file`,
+        );
+      }
+      if (!regBytes || !imgBytes) continue;
+      totalBytes += regBytes.length + imgBytes.length;
+      if (totalBytes > maxTotalBytes) {
+        problems.add(
+          filePos(tree.label(dir)),
+          "",
+          `the manifests hold more than ${maxTotalBytes} bytes in all, the most one run ` +
+            `reads; stopped at ${tree.label(regPath)}`,
+        );
+        break;
+      }
+      const m = parseThinManifest(
+        regBytes,
+        tree.label(regPath),
+        imgBytes,
+        tree.label(imgPath),
+        problems,
+      );
+      if (m) manifests.push(m);
+    }
   }
   warnAboutOrphanImages(tree, imagesDir, imageEntries, new Set(names), log);
   if (found === 0 && problems.count === 0) {

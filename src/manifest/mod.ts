@@ -1,7 +1,8 @@
 /** Promoter manifests: types, strict parsing, loading of plain files and thin directories, edges. */
 export * from "./types.ts";
 export * from "./errors.ts";
-export { MAX_MANIFEST_BYTES } from "./decode_text.ts";
+export { MAX_MANIFEST_BYTES, MAX_TOTAL_MANIFEST_BYTES } from "./decode_text.ts";
+export { MAX_NESTING, MAX_YAML_VALUES } from "./yaml_limits.ts";
 export { filePos, MAX_SHOWN_PROBLEMS, Problems } from "./problems.ts";
 export {
   parseImagesFile,

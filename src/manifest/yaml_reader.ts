@@ -1,18 +1,16 @@
 /**
  * Reads one YAML document strictly and hands out its nodes with positions (pure).
  *
- * Hostile input is stopped before the YAML library builds anything large: flow collections
- * or block indicators nested more than MAX_NESTING deep are refused (the library needs memory
- * and time that grow too fast with nesting depth), aliases are refused wherever they appear
- * (so alias bombs cannot expand), tags the core schema does not know are errors, and a file
- * holding several documents, or none, is an error.
+ * Hostile input is stopped before the YAML library builds anything large: text nested too
+ * deep or holding too many values is refused (yaml_limits.ts). Aliases are refused wherever
+ * they appear (so alias bombs cannot expand), tags the core schema does not know are errors,
+ * and a file holding several documents, or none, is an error.
  */
 import {
   isAlias,
   isMap,
   isScalar,
   isSeq,
-  Lexer,
   LineCounter,
   parseAllDocuments,
   type ParsedNode,
@@ -21,10 +19,8 @@ import {
   type YAMLSeq,
 } from "yaml";
 import { type Problems, quote, show } from "./problems.ts";
+import { checkYamlLimits } from "./yaml_limits.ts";
 import type { Position } from "./types.ts";
-
-/** The deepest nesting of flow collections (or block indicators on one line) accepted. */
-export const MAX_NESTING = 64;
 
 /** The most YAML syntax errors reported per file; a garbage file would produce thousands. */
 const MAX_SYNTAX_ERRORS = 20;
@@ -42,18 +38,16 @@ export function readYamlDocument(
   problems: Problems,
 ): YamlFile | null {
   const lines = new LineCounter();
-  const tooDeep = findExcessiveNesting(text);
-  if (tooDeep >= 0) {
-    const { line, col } = positionOf(text, tooDeep);
-    problems.add(
-      { file, line, col },
-      "",
-      `YAML nested more than ${MAX_NESTING} levels deep; a manifest needs only a few levels`,
-    );
+  const breach = checkYamlLimits(text);
+  if (breach) {
+    const { line, col } = positionOf(text, breach.offset);
+    problems.add({ file, line, col }, "", breach.detail);
     return null;
   }
   // uniqueKeys is off because the library compares every key with every other one (quadratic
-  // in the size of a map); MapReader finds duplicate keys itself, with their field paths.
+  // in the size of a map); strict_map.ts finds duplicate keys itself, with their field paths.
+  // The document is never turned into plain JavaScript values (toJS), so no alias is ever
+  // expanded and maxAliasCount does not come into play; the walkers refuse every alias.
   const docs = parseAllDocuments(text, {
     lineCounter: lines,
     prettyErrors: false,
@@ -182,57 +176,6 @@ export function describeNode(node: YamlNode): string {
   if (typeof value === "boolean") return `the boolean ${value}`;
   if (value instanceof Uint8Array) return "binary data";
   return "a value of another type";
-}
-
-/**
- * The offset where flow collections nest deeper than MAX_NESTING, or where one line holds more
- * than MAX_NESTING block indicators (`- - - ...`); -1 when the text stays within the limit.
- */
-export function findExcessiveNesting(text: string): number {
-  let depth = 0;
-  let lineIndicators = 0;
-  let atLineStart = true;
-  let skipNext = false;
-  let offset = 0;
-  for (const token of new Lexer().lex(text)) {
-    const here = offset;
-    offset += token.length;
-    if (skipNext) {
-      skipNext = false;
-      continue;
-    }
-    switch (token) {
-      case "\x1f": // a plain or block scalar's body follows
-        skipNext = true;
-        offset -= token.length; // markers take no room in the source
-        atLineStart = false;
-        continue;
-      case "\x02": // document start marker (no room in the source)
-      case "\x18": // flow error end marker (no room in the source)
-        offset -= token.length;
-        continue;
-      case "[":
-      case "{":
-        if (++depth > MAX_NESTING) return here;
-        atLineStart = false;
-        continue;
-      case "]":
-      case "}":
-        depth = Math.max(0, depth - 1);
-        continue;
-      case "\n":
-      case "\r\n":
-        atLineStart = true;
-        lineIndicators = 0;
-        continue;
-      case "-":
-      case "?":
-        if (atLineStart && ++lineIndicators > MAX_NESTING) return here;
-        continue;
-    }
-    if (!/^[ \t]*$/.test(token)) atLineStart = false;
-  }
-  return -1;
 }
 
 /** The 1-based line and column of a character offset in text. */

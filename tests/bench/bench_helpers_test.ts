@@ -39,5 +39,6 @@ for (const poll of [false, true]) {
     assert.equal(m.stdout, "1\n");
     assert.equal(m.stderr, "e\n");
     assert.ok(m.peakRssKiB !== null && m.peakRssKiB > 64 * 1024, `peak ${m.peakRssKiB} KiB`);
+    if (!poll) assert.ok(m.cpuMs !== null && m.cpuMs > 0, `cpu ${m.cpuMs}`);
   });
 }

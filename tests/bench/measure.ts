@@ -6,6 +6,8 @@ export interface Measurement {
   wallMs: number;
   /** Peak resident set size in KiB, or null when it could not be measured. */
   peakRssKiB: number | null;
+  /** CPU time (user + system) in milliseconds, or null when it could not be measured. */
+  cpuMs: number | null;
   /** How the peak was measured. */
   method: string;
   stdout: string;
@@ -47,9 +49,13 @@ export async function measure(
   const dec = new TextDecoder();
   let stderr = dec.decode(out.stderr);
   let peakRssKiB: number | null = polledKiB;
+  let cpuMs: number | null = null;
   if (useTime) {
     const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
     peakRssKiB = m ? Number(m[1]) : null;
+    const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+    const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+    if (user && system) cpuMs = (Number(user[1]) + Number(system[1])) * 1000;
     // GNU time appends its report (and a line about a non-zero exit or a signal) to stderr.
     const report = /(?:^Command (?:exited|terminated) .*\n)?\tCommand being timed:/m.exec(stderr);
     if (report) stderr = stderr.slice(0, report.index);
@@ -58,6 +64,7 @@ export async function measure(
     code: out.code,
     wallMs,
     peakRssKiB,
+    cpuMs,
     method: useTime ? "GNU time -v" : "polling /proc/<pid>/status VmHWM",
     stdout: dec.decode(out.stdout),
     stderr,

@@ -27,6 +27,7 @@ export async function benchParseOnly(runs = 3): Promise<boolean> {
           (bytes / 1048576).toFixed(1)
         } MiB of YAML`,
     );
+    // The same permissions as the compiled binary, as the CLI tests use.
     const args = [
       "run",
       ...PERMISSION_FLAGS,
@@ -53,7 +54,9 @@ export async function benchParseOnly(runs = 3): Promise<boolean> {
       walls.push(m.wallMs);
       if (m.peakRssKiB !== null) peaks.push(m.peakRssKiB / 1024);
       console.log(
-        `run ${i + 1}: wall ${(m.wallMs / 1000).toFixed(2)} s, peak RSS ${
+        `run ${i + 1}: wall ${(m.wallMs / 1000).toFixed(2)} s, ${
+          m.cpuMs === null ? "" : `CPU ${(m.cpuMs / 1000).toFixed(2)} s, `
+        }peak RSS ${
           m.peakRssKiB === null ? "unknown" : `${(m.peakRssKiB / 1024).toFixed(0)} MiB`
         } (${m.method}); ${m.stderr.trim()}`,
       );

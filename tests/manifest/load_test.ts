@@ -310,3 +310,18 @@ Deno.test("loadPlainManifest() labels positions through the tree", async () => {
   assert.equal(m!.file, "mem:dir/m.yaml");
   assert.equal(m!.images[0]!.pos.file, "mem:dir/m.yaml");
 });
+
+Deno.test("loadThinManifests() stops reading once the manifests exceed the total size limit", async () => {
+  const files: Record<string, string> = {};
+  for (const x of ["a", "b", "c", "d"]) Object.assign(files, pair(x));
+  const one = REG.length + IMG.length;
+  const tree = new MemoryTree(files);
+  assert.deepEqual(await errorsOf(loadThinManifests(tree, "", captureLog().log, one * 2 + 1)), [
+    `mem:: the manifests hold more than ${one * 2 + 1} bytes in all, the most one run reads; ` +
+    "stopped at mem:manifests/c/promoter-manifest.yaml",
+  ]);
+  assert.equal(
+    (await loadThinManifests(new MemoryTree(files), "", captureLog().log, one * 4)).length,
+    4,
+  );
+});

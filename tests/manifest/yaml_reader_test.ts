@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { Problems } from "../../src/manifest/problems.ts";
-import {
-  findExcessiveNesting,
-  MAX_NESTING,
-  readYamlDocument,
-} from "../../src/manifest/yaml_reader.ts";
+import { readYamlDocument } from "../../src/manifest/yaml_reader.ts";
+import { checkYamlLimits, MAX_NESTING, MAX_YAML_VALUES } from "../../src/manifest/yaml_limits.ts";
 
 const nestingCases: [string, string, number][] = [
   ["a manifest-like document", "a:\n- b: [c, {d: [e]}]\n", -1],
@@ -26,8 +23,27 @@ const nestingCases: [string, string, number][] = [
 ];
 
 for (const [what, text, offset] of nestingCases) {
-  Deno.test(`findExcessiveNesting() handles ${what}`, () => {
-    assert.equal(findExcessiveNesting(text), offset);
+  Deno.test(`checkYamlLimits() handles ${what}`, () => {
+    const breach = checkYamlLimits(text);
+    assert.equal(breach?.offset ?? -1, offset);
+    if (breach) assert.match(breach.detail, /nested more than 64 levels deep/);
+  });
+}
+
+const valueCases: [string, string, number | null][] = [
+  ["plain scalars in a block map", "a: b\nc: d\n", null],
+  ["one value over the limit", "a: b\nc: d\ne: f\n", 10],
+  ["quoted scalars and flow lists", `k: ["a", 'b']\n`, null],
+  ["a flow list of numbers over the limit", "[1,2,3,4,5,6,7]", 11],
+  ["empty values", "a:\nb:\nc:\nd:\n", 9],
+  ["aliases", "- *a\n- *a\n- *a\n- *a\n", 15],
+];
+
+for (const [what, text, offset] of valueCases) {
+  Deno.test(`checkYamlLimits() counts values: ${what}`, () => {
+    const breach = checkYamlLimits(text, { nesting: 64, values: 6 });
+    assert.equal(breach?.offset ?? null, offset);
+    if (breach) assert.match(breach.detail, /more than 6 YAML values; split it/);
   });
 }
 
@@ -65,4 +81,12 @@ Deno.test("readYamlDocument() accepts one document with explicit start and end m
   const y = readYamlDocument("---\na: 1\n...\n", "f.yaml", problems);
   assert.equal(problems.count, 0);
   assert.ok(y?.root);
+});
+
+Deno.test("readYamlDocument() refuses a file of more than MAX_YAML_VALUES tiny values before building them", () => {
+  const text = `a: [${"1,".repeat(MAX_YAML_VALUES)}1]\n`;
+  assert.deepEqual(readProblems(text), [
+    `f.yaml:1:${5 + 2 * (MAX_YAML_VALUES - 3)}: the file holds more than ${MAX_YAML_VALUES} ` +
+    "YAML values; split it into several manifests",
+  ]);
 });
