@@ -7,11 +7,14 @@ as promoter manifests say, copying digests byte for byte. Dry run unless --confi
 Usage:
   cip [run] --manifest=FILE [flags]
   cip [run] --thin-manifest-dir=DIR [flags]
+  cip [run] --snapshot=REGISTRY[/PATH] [--output=yaml|csv|json] [flags]
+  cip [run] --manifest-based-snapshot-of=REGISTRY --thin-manifest-dir=DIR [flags]
 `;
 
 const EXAMPLES = `Examples:
   cip run --manifest=promoter-manifest.yaml --parse-only
   cip run --thin-manifest-dir=k8s.gcr.io
+  cip run --snapshot=us-docker.pkg.dev/k8s-artifacts-prod/images --output=csv
 `;
 
 const EXIT_CODES = `Exit codes:

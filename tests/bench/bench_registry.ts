@@ -39,8 +39,6 @@ export async function startBenchRegistry(): Promise<BenchRegistry> {
       "",
     ].join("\n"),
   );
-  const logFile = `${dir}/access.log`;
-  const log = await Deno.open(logFile, { write: true, create: true });
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command("docker-registry", {
@@ -50,11 +48,19 @@ export async function startBenchRegistry(): Promise<BenchRegistry> {
       stderr: "null",
     }).spawn();
   } catch (e) {
-    log.close();
     await Deno.remove(dir, { recursive: true });
     throw new Error("the benchmark needs docker-registry on PATH", { cause: e });
   }
-  const drained = child.stdout.pipeTo(log.writable).catch(() => {});
+  // Count access log lines (one per request) as they arrive on stdout.
+  let counted = 0;
+  const drained = (async () => {
+    let rest = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      const lines = (rest + chunk).split("\n");
+      rest = lines.pop() ?? "";
+      counted += lines.filter((l) => / "[A-Z]+ \/v2\//.test(l)).length;
+    }
+  })().catch(() => {});
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     try {
@@ -79,19 +85,20 @@ export async function startBenchRegistry(): Promise<BenchRegistry> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  const count = async () => {
-    const text = await Deno.readTextFile(logFile);
-    return text.split("\n").filter((l) => / "[A-Z]+ \/v2\//.test(l)).length;
-  };
-  // The log reaches the file through a pipe: count until two reads 100 ms apart agree.
+  // The log arrives through a pipe: count until two reads 100 ms apart agree.
   const requests = async () => {
-    let last = await count();
+    let last = counted;
     for (;;) {
       await new Promise((r) => setTimeout(r, 100));
-      const now = await count();
+      const now = counted;
       if (now === last) return now;
       last = now;
     }
   };
+  // The readiness probe must be in our own log: else another process answered on the port.
+  if (await requests() === 0) {
+    await stop();
+    throw new Error(`another process answers on ${url}; run the benchmark again`);
+  }
   return { host: `127.0.0.1:${port}`, url, requests, stop };
 }

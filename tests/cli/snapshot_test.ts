@@ -76,3 +76,24 @@ for (const [what, args, message] of usage) {
     assert.match(r.stderr, message);
   });
 }
+
+Deno.test("cip --snapshot reads OCI layout directories too (the demo's staging directory)", async () => {
+  const dir = new URL("../../testdata/demo/staging", import.meta.url).pathname;
+  const full = await runCli([`--snapshot=ocidir://${dir}`, "--output=csv"]);
+  assert.equal(full.code, 0, full.stderr);
+  const lines = full.stdout.trimEnd().split("\n");
+  assert.deepEqual(lines, [...lines].sort());
+  assert.ok(lines.some((l) => /^multi@sha256:[0-9a-f]{64},multi:2\.0$/.test(l)));
+  const children = lines.filter((l) => /^multi@sha256:[0-9a-f]{64},-$/.test(l));
+  assert.ok(children.length >= 2);
+  const minimal = await runCli([
+    `--snapshot=ocidir://${dir}`,
+    "--output=csv",
+    "--minimal-snapshot",
+  ]);
+  assert.equal(minimal.code, 0, minimal.stderr);
+  assert.deepEqual(
+    minimal.stdout.trimEnd().split("\n"),
+    lines.filter((l) => !children.includes(l)),
+  );
+});

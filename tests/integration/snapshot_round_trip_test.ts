@@ -1,0 +1,92 @@
+/**
+ * Round trip: the snapshot of a source registry, used as the images.yaml of a thin manifest,
+ * gives a dry run with nothing to do against a destination that already holds everything.
+ * The promote mode is driven in-process through src/cli/promote.ts (`promote`), as main's
+ * default mode does.
+ */
+import assert from "node:assert/strict";
+import { type Io, makeContext } from "../../src/cli/context.ts";
+import { parseFlags } from "../../src/cli/flags.ts";
+import { promote } from "../../src/cli/promote.ts";
+import { openRegistries } from "../../src/cli/registries.ts";
+import { computeEdges, loadManifests } from "../../src/manifest/mod.ts";
+import { readRepositories } from "../../src/registry/inventory.ts";
+import { fillGolden } from "../snapshot/golden_content.ts";
+import { runSnapshotIn } from "../snapshot/run_snapshot.ts";
+import { startRegistry } from "./registry_process.ts";
+
+async function thinDir(imagesYaml: string, src: string, dst: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "cip-round-trip-" });
+  await Deno.mkdir(`${dir}/manifests/x`, { recursive: true });
+  await Deno.mkdir(`${dir}/images/x`, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/manifests/x/promoter-manifest.yaml`,
+    `registries:\n- name: ${src}\n  src: true\n- name: ${dst}\n`,
+  );
+  await Deno.writeTextFile(`${dir}/images/x/images.yaml`, imagesYaml);
+  return dir;
+}
+
+/** A dry run of the thin directory: exit code, stdout (the plan) and stderr (the summary). */
+async function dryRun(dir: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = {
+    stdout: (t) => {
+      out.push(t);
+      return Promise.resolve();
+    },
+    stderr: (t) => void err.push(t),
+    env: () => undefined,
+    stderrIsTerminal: false,
+    fetch: globalThis.fetch,
+    now: Date.now,
+  };
+  const ctx = makeContext(parseFlags([`--thin-manifest-dir=${dir}`]), io);
+  const edgeSet = computeEdges(await loadManifests({ thinDir: dir }, ctx.log));
+  const registries = openRegistries(ctx);
+  const code = await promote(ctx, edgeSet, {
+    open: (name, sa) => Promise.resolve(registries.open(name, sa)),
+    readRepositories: (backend, repos) => readRepositories(backend, repos),
+  });
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+Deno.test("a snapshot as images.yaml promotes nothing into a destination that holds it all", async () => {
+  const src = await startRegistry();
+  const dst = await startRegistry();
+  const dirs: string[] = [];
+  try {
+    await fillGolden(src.url);
+    await fillGolden(dst.url);
+    const snap = await runSnapshotIn([`--snapshot=${src.host}/prod`], globalThis.fetch);
+    assert.equal(snap.code, 0, snap.stderr);
+    const digests = snap.stdout.match(/"sha256:/g)?.length ?? 0;
+    assert.ok(digests > 0);
+
+    const full = await thinDir(snap.stdout, `${src.host}/prod`, `${dst.host}/prod`);
+    dirs.push(full);
+    const r = await dryRun(full);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /to copy|to tag|not found|refused/);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `${dst.host}/prod \\(dry run\\): 0 to copy, 0 tags to add, \\d+ already present, ` +
+          "0 not found, 0 failed, 0 refused",
+      ),
+    );
+
+    // The control: the same images.yaml against an empty path has everything to copy.
+    const empty = await thinDir(snap.stdout, `${src.host}/prod`, `${dst.host}/empty`);
+    dirs.push(empty);
+    const c = await dryRun(empty);
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(c.stdout, /to copy \(\d+\):/);
+    assert.doesNotMatch(c.stderr, new RegExp(`${dst.host}/empty \\(dry run\\): 0 to copy`));
+  } finally {
+    await src.stop();
+    await dst.stop();
+    for (const d of dirs) await Deno.remove(d, { recursive: true });
+  }
+});
