@@ -1,6 +1,5 @@
 /** The checks that read registries, against a real docker-registry filled with fixture images. */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { imageSize } from "../../src/checks/image_size.ts";
 import { manifestListChildren } from "../../src/checks/manifest_list_children.ts";
 import { promotesNothing } from "../../src/checks/promotes_nothing.ts";
@@ -9,20 +8,8 @@ import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { lineOf, plainManifest } from "../checks/manifest_text.ts";
 import { runCheck } from "../checks/run_check.ts";
 import { makeImage, makeIndex, pushImage, pushIndex } from "../fixtures/images.ts";
-import { type RegistryProcess, startRegistry } from "./registry_process.ts";
-
-/** Makes the registry forget one manifest of a repository (a source broken behind our back). */
-async function forgetManifest(reg: RegistryProcess, repo: string, digest: string): Promise<void> {
-  const hex = digest.slice("sha256:".length);
-  const link = join(
-    reg.dir,
-    "storage/docker/registry/v2/repositories",
-    repo,
-    "_manifests/revisions/sha256",
-    hex,
-  );
-  await Deno.remove(link, { recursive: true });
-}
+import { startRegistry } from "./registry_process.ts";
+import { forgetManifest } from "../checks/registry_world.ts";
 
 Deno.test("registry checks read a real registry: sizes, missing children, nothing new", async () => {
   const reg = await startRegistry();
