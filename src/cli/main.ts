@@ -7,6 +7,12 @@ import { helpText } from "./help.ts";
 import { runCheckMode } from "./check_mode.ts";
 import { runListChecks } from "./list_checks.ts";
 import { runParseOnly } from "./parse_only.ts";
+import {
+  defaultSnapshotDeps,
+  rejectSnapshotFlags,
+  runSnapshot,
+  wantsSnapshot,
+} from "./snapshot.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Exit codes: success, a run that failed, bad usage or bad manifests. */
@@ -44,6 +50,8 @@ type Mode = (ctx: RunContext) => Promise<number>;
 function chooseMode(flags: Flags): Mode {
   const v = flags.values;
   if (v["list-checks"]) return runListChecks;
+  if (wantsSnapshot(flags)) return (ctx) => runSnapshot(ctx, defaultSnapshotDeps(ctx));
+  rejectSnapshotFlags(flags);
   if (v.manifest !== undefined && v["thin-manifest-dir"] !== undefined) {
     throw new UsageError("--manifest and --thin-manifest-dir cannot be used together");
   }

@@ -7,12 +7,14 @@ import {
   computeEdges,
   type Edge,
   type EdgeSet,
+  loadManifests,
   type Manifest,
-  ManifestError,
   ManifestErrors,
   type ManifestInput,
+  overlapErrors,
 } from "../manifest/mod.ts";
 import type { Backend } from "../registry/api.ts";
+import { readRepositories, walkRegistry } from "../registry/inventory.ts";
 import type { Inventory } from "../registry/inventory_types.ts";
 import { isTag, joinRepository, parseRegistryName } from "../registry/reference.ts";
 import {
@@ -29,6 +31,7 @@ import {
 } from "../snapshot/mod.ts";
 import type { RunContext } from "./context.ts";
 import type { Flags } from "./flags.ts";
+import { openRegistries } from "./registries.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** A registry opened for reading: its backend and the repository path prefix inside it. */
@@ -50,6 +53,21 @@ export interface SnapshotDeps {
   read(backend: Backend, repos: string[]): Promise<Inventory>;
   /** Reads and validates the manifests. */
   loadManifests(input: ManifestInput, log: Logger): Promise<Manifest[]>;
+}
+
+/** The real registry and manifest layers, opened as the flags say. */
+export function defaultSnapshotDeps(ctx: RunContext): SnapshotDeps {
+  let registries: ReturnType<typeof openRegistries> | undefined;
+  return {
+    open(name, serviceAccount) {
+      registries ??= openRegistries(ctx);
+      return Promise.resolve(registries.open(name, serviceAccount));
+    },
+    walk: (backend, prefix, onProgress) =>
+      walkRegistry(backend, prefix, (p) => onProgress(p.done, p.repositories)),
+    read: (backend, repos) => readRepositories(backend, repos),
+    loadManifests,
+  };
 }
 
 /** A snapshot that could not be taken: the registry failed while it was being read. */
@@ -232,15 +250,7 @@ async function manifestSnapshot(
 
 /** A snapshot with two digests for one tag would be wrong: refuse such manifests. */
 function refuseOverlaps(edgeSet: EdgeSet): void {
-  if (edgeSet.overlaps.length === 0) return;
-  throw new ManifestErrors(edgeSet.overlaps.map((o) =>
-    new ManifestError(
-      o.b.pos,
-      "",
-      `overlapping edges detected: ${o.target} is wanted as ${o.a.digest} ` +
-        `(${o.a.pos.file}:${o.a.pos.line}) and as ${o.b.digest}`,
-    )
-  ));
+  if (edgeSet.overlaps.length > 0) throw new ManifestErrors(overlapErrors(edgeSet.overlaps));
 }
 
 /** The service account the manifests name for the destination registry, if exactly one. */

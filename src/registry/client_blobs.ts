@@ -8,6 +8,14 @@ import { discard, expectStatus, responseError, send } from "./response.ts";
 /** Blobs up to this size (known in advance) are uploaded with one PUT. */
 export const MONOLITHIC_LIMIT = 1024 * 1024;
 
+/**
+ * The idle timeout of the PUT that commits a streamed upload: a registry may answer it only
+ * after moving the blob in its storage, so allow a minute plus a second per 5 MiB.
+ */
+export function commitTimeoutMs(size: number): number {
+  return 60_000 + Math.ceil(Math.max(0, size) / (5 * 1024 * 1024)) * 1000;
+}
+
 /** What blob operations need from the client. */
 export interface BlobContext {
   fetch: HttpFetch;
@@ -211,7 +219,7 @@ export async function putBlob(
   }
   await discard(res);
   const next = res.headers.get("Location") ? location(res, session, what) : session;
-  await finish(ctx, repo, blob, next, new Uint8Array(), what);
+  await finish(ctx, repo, blob, next, new Uint8Array(), what, commitTimeoutMs(blob.size));
 }
 
 /** Commits an upload with `PUT <session>?digest=` (carrying the bytes, if any). */
@@ -222,8 +230,10 @@ async function finish(
   session: URL,
   bytes: Uint8Array,
   what: string,
+  timeoutMs?: number,
 ): Promise<void> {
   let res: Response;
+  const hint = { scopes: [pushScope(repo)], ...(timeoutMs === undefined ? {} : { timeoutMs }) };
   try {
     res = await send(
       () =>
@@ -236,7 +246,7 @@ async function finish(
             },
             body: bytes as Uint8Array<ArrayBuffer>,
           }),
-          { scopes: [pushScope(repo)] },
+          hint,
         ),
       what,
     );

@@ -52,7 +52,7 @@ export {
   sniffMediaType,
 } from "./media_types.ts";
 export { HttpBackend, type HttpBackendOptions, MANIFEST_LIMIT } from "./client.ts";
-export { MONOLITHIC_LIMIT, pullScope, pushScope } from "./client_blobs.ts";
+export { commitTimeoutMs, MONOLITHIC_LIMIT, pullScope, pushScope } from "./client_blobs.ts";
 export { DigestVerifier, sha256Digest } from "./digest_check.ts";
 export { type HttpFetch, plainHttpFetch, type RequestHint } from "./http_fetch.ts";
 export {

@@ -4,7 +4,13 @@
  */
 import type { Logger } from "../log.ts";
 import type { Backend } from "./api.ts";
-import { ANONYMOUS, type CredentialProvider } from "./auth/mod.ts";
+import {
+  ANONYMOUS,
+  CredentialCache,
+  type CredentialOptions,
+  type CredentialProvider,
+  credentialsFor,
+} from "./auth/mod.ts";
 import { HttpBackend } from "./client.ts";
 import { RegistryError } from "./errors.ts";
 import { OciDirBackend } from "./ocidir.ts";
@@ -25,14 +31,25 @@ export type CredentialChooser = (
 
 /** What opening registries needs: flags, the outside world, and how to find credentials. */
 export interface RegistriesOptions {
+  /** `--key-files`: Google service-account key files (JSON). */
+  keyFiles: string[];
+  /** The environment (DOCKER_CONFIG, GOOGLE_APPLICATION_CREDENTIALS, GCE_METADATA_HOST...). */
+  env: (name: string) => string | undefined;
   /** `--insecure-registries`: hosts reached over plain http besides loopback ones. */
   insecureHosts: string[];
   /** `--max-requests-per-second`; default 50 on Google hosts, unlimited elsewhere. */
   maxRequestsPerSecond?: number;
   /** `--threads`: requests in flight per host; default 20. */
   threads?: number;
-  /** Credentials per host and service account. */
-  credentials: CredentialChooser;
+  /**
+   * Credentials per host and service account; default `credentialsFor` (Google tokens for a
+   * service account, else docker / podman config, else anonymous), one cache per Registries.
+   */
+  credentials?: CredentialChooser;
+  /** Reads credential files (tests pass a fake); default Deno.readTextFile. */
+  readFile?: CredentialOptions["readFile"];
+  /** Runs docker credential helpers (tests pass a fake). */
+  runHelper?: CredentialOptions["runHelper"];
   fetch: typeof fetch;
   now: () => number;
   log: Logger;
@@ -65,6 +82,7 @@ export class Registries {
   #opts: RegistriesOptions;
   #http = new Map<string, HttpBackend>();
   #credentials = new Map<string, CredentialProvider>();
+  #choose: CredentialChooser;
   #dirs = new Map<string, OciDirBackend>();
 
   /** See RegistriesOptions. */
@@ -77,6 +95,28 @@ export class Registries {
     };
     if (opts.sleep !== undefined) limits.sleep = opts.sleep;
     this.limiters = new HostLimiters(limits);
+    this.#choose = opts.credentials ?? this.#defaultCredentials();
+  }
+
+  /** `credentialsFor` with this run's flags, environment and one shared cache. */
+  #defaultCredentials(): CredentialChooser {
+    const o = this.#opts;
+    const cache = new CredentialCache();
+    return (host, serviceAccount) => {
+      const c: CredentialOptions = {
+        keyFiles: o.keyFiles,
+        env: o.env,
+        fetch: o.fetch,
+        now: o.now,
+        log: o.log,
+        cache,
+      };
+      if (serviceAccount !== undefined) c.serviceAccount = serviceAccount;
+      if (o.sleep !== undefined) c.sleep = o.sleep;
+      if (o.readFile !== undefined) c.readFile = o.readFile;
+      if (o.runHelper !== undefined) c.runHelper = o.runHelper;
+      return credentialsFor(host, c);
+    };
   }
 
   /**
@@ -101,7 +141,7 @@ export class Registries {
     const key = `${host}\n${serviceAccount ?? ""}`;
     let backend = this.#http.get(key);
     if (backend === undefined) {
-      const credentials = this.#opts.credentials(host, serviceAccount);
+      const credentials = this.#choose(host, serviceAccount);
       this.#credentials.set(key, credentials);
       backend = new HttpBackend({
         host,

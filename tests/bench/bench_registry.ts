@@ -79,9 +79,19 @@ export async function startBenchRegistry(): Promise<BenchRegistry> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  const requests = async () => {
+  const count = async () => {
     const text = await Deno.readTextFile(logFile);
     return text.split("\n").filter((l) => / "[A-Z]+ \/v2\//.test(l)).length;
+  };
+  // The log reaches the file through a pipe: count until two reads 100 ms apart agree.
+  const requests = async () => {
+    let last = await count();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = await count();
+      if (now === last) return now;
+      last = now;
+    }
   };
   return { host: `127.0.0.1:${port}`, url, requests, stop };
 }

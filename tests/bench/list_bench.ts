@@ -37,6 +37,8 @@ export interface ListBenchOptions {
 /** The registries of one benchmark run: cip's real transport over `f`, anonymous. */
 function openRegistries(threads: number, f: typeof fetch): Registries {
   return new Registries({
+    keyFiles: [],
+    env: () => undefined,
     insecureHosts: [],
     threads,
     credentials: anonymousCredentials,

@@ -3,7 +3,9 @@
  * its figures. Each section lives in its own module and returns whether its targets were met.
  * Timings are printed, never asserted by tests: the machines are noisy.
  */
+import { runListBench } from "./list_bench.ts";
 import { benchParseOnly } from "./parse_bench.ts";
+import { benchSnapshotSection } from "./snapshot_bench.ts";
 
 /** One benchmark: a name and a function printing its figures, true when targets were met. */
 interface Section {
@@ -14,6 +16,8 @@ interface Section {
 /** Every benchmark, in the order they run. Add new sections here. */
 const SECTIONS: Section[] = [
   { name: "parse-only", run: () => benchParseOnly() },
+  { name: "listing", run: () => runListBench() },
+  { name: "snapshot", run: () => benchSnapshotSection() },
 ];
 
 if (import.meta.main) {

@@ -1,7 +1,6 @@
 /** Registries (the opener) composing the client and the transport against real registries. */
 import assert from "node:assert/strict";
 import { Logger } from "../../src/log.ts";
-import type { CredentialProvider } from "../../src/registry/auth/mod.ts";
 import { readRepositories } from "../../src/registry/inventory.ts";
 import { manifestBlobs } from "../../src/registry/media_types.ts";
 import { anonymousCredentials, Registries } from "../../src/registry/open.ts";
@@ -11,21 +10,23 @@ import { startRegistry } from "./registry_process.ts";
 const user = { user: "ci", password: "hunter2-long-password" };
 const big = makeImage({ layers: 1, mediaType: "oci", layerSize: 2 * 1024 * 1024, seed: 41 });
 
-Deno.test("Registries copies into a registry that needs basic auth, streaming big blobs", async () => {
+Deno.test("Registries copies into a registry with docker config credentials, streaming big blobs", async () => {
   const src = await startRegistry();
   const dst = await startRegistry({ htpasswd: user });
   try {
     await pushImage(src.url, "app", big, ["1.0"]);
-    const basic: CredentialProvider = {
-      basic: (host) =>
-        Promise.resolve(
-          host === dst.host ? { username: user.user, password: user.password } : null,
-        ),
-      describe: () => "the test's htpasswd user",
-    };
+    // Credentials come the default way: credentialsFor reads $DOCKER_CONFIG/config.json.
+    const dockerConfig = `${dst.dir}/docker`;
+    await Deno.mkdir(dockerConfig);
+    await Deno.writeTextFile(
+      `${dockerConfig}/config.json`,
+      JSON.stringify({ auths: { [dst.host]: { auth: btoa(`${user.user}:${user.password}`) } } }),
+    );
+    const env: Record<string, string> = { DOCKER_CONFIG: dockerConfig };
     const registries = new Registries({
+      keyFiles: [],
+      env: (name) => env[name],
       insecureHosts: [],
-      credentials: (host) => host === dst.host ? basic : anonymousCredentials(host, undefined),
       fetch: globalThis.fetch,
       now: Date.now,
       log: new Logger("error"),
@@ -58,6 +59,8 @@ Deno.test("Registries reads nothing from a basic-auth registry without credentia
   const reg = await startRegistry({ htpasswd: user });
   try {
     const registries = new Registries({
+      keyFiles: [],
+      env: () => undefined,
       insecureHosts: [],
       credentials: anonymousCredentials,
       fetch: globalThis.fetch,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { HttpBackend } from "../../src/registry/client.ts";
-import { withDigest } from "../../src/registry/client_blobs.ts";
+import { commitTimeoutMs, withDigest } from "../../src/registry/client_blobs.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { FakeRegistry, type FakeRegistryOptions } from "../fakes/registry.ts";
@@ -169,3 +169,19 @@ function flip(bytes: Uint8Array): Uint8Array {
   out[out.length - 1]! ^= 0xff;
   return out;
 }
+
+Deno.test("the commit of a streamed upload asks for a longer idle timeout", async () => {
+  const fake = new FakeRegistry({ host: "reg.test" });
+  const hints: [string, number | undefined][] = [];
+  const backend = new HttpBackend({
+    host: "reg.test",
+    fetch: (req, hint) => {
+      hints.push([req.method, hint?.timeoutMs]);
+      return fake.fetch(req);
+    },
+    monolithicLimit: 64,
+  });
+  await backend.putBlob("dst", blobOf(large), streamOf(large, 100));
+  assert.deepEqual(hints, [["POST", undefined], ["PATCH", undefined], ["PUT", 61_000]]);
+  assert.equal(commitTimeoutMs(5 * 1024 * 1024 * 1024), 60_000 + 1024_000);
+});

@@ -8,6 +8,8 @@ const DEMO = new URL("../../testdata/demo/staging", import.meta.url).pathname;
 
 Deno.test("Registries.open(ocidir://…) reads the demo staging directory into a whole inventory", async () => {
   const registries = new Registries({
+    keyFiles: [],
+    env: () => undefined,
     insecureHosts: [],
     credentials: () => ANONYMOUS,
     fetch: () => Promise.reject(new Error("an ocidir registry needs no network")),

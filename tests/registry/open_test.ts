@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { Logger } from "../../src/log.ts";
-import { ANONYMOUS, type CredentialProvider } from "../../src/registry/auth/mod.ts";
+import {
+  ANONYMOUS,
+  CredentialError,
+  type CredentialProvider,
+} from "../../src/registry/auth/mod.ts";
 import { HttpBackend } from "../../src/registry/client.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
 import { readRepositories } from "../../src/registry/inventory.ts";
@@ -13,6 +17,8 @@ const quiet = new Logger("error", () => {});
 
 function registries(fetchFn: typeof fetch, extra: Partial<RegistriesOptions> = {}) {
   return new Registries({
+    keyFiles: [],
+    env: () => undefined,
     insecureHosts: [],
     credentials: () => ANONYMOUS,
     fetch: fetchFn,
@@ -173,4 +179,26 @@ Deno.test("verifyCredentials() checks every opened registry's credentials once",
   assert.deepEqual(checked, ["gcr.io good@x.iam.gserviceaccount.com", "us-docker.pkg.dev -"]);
   r.open("eu.gcr.io/c", "bad@x.iam.gserviceaccount.com");
   await assert.rejects(r.verifyCredentials(), /no credentials for bad@/);
+});
+
+Deno.test("by default a service account's registry needs Google credentials, checked up front", async () => {
+  const asked: string[] = [];
+  const offline: typeof fetch = (input) => {
+    asked.push(new Request(input).url);
+    return Promise.reject(new TypeError("network unreachable (test)"));
+  };
+  const r = new Registries({
+    keyFiles: [],
+    env: () => undefined,
+    insecureHosts: [],
+    fetch: offline,
+    now: () => 0,
+    sleep: () => Promise.resolve(),
+    log: quiet,
+  });
+  r.open("us-docker.pkg.dev/prod/images", "promoter@prod.iam.gserviceaccount.com");
+  const err = await r.verifyCredentials().catch((e) => e);
+  assert.ok(err instanceof CredentialError, String(err));
+  assert.match(err.message, /promoter@prod\.iam\.gserviceaccount\.com/);
+  assert.ok(asked.every((u) => !u.includes("us-docker.pkg.dev")), "no registry traffic");
 });

@@ -1,20 +1,48 @@
-/** Runs the snapshot mode in-process against any fetch (a fake registry's, or the real one). */
+/** Runs snapshots in-process against any fetch (a fake registry's, or the real one). */
 import { type Io, makeContext } from "../../src/cli/context.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
-import { describe, EXIT } from "../../src/cli/main.ts";
+import { describe, EXIT, main } from "../../src/cli/main.ts";
 import { runSnapshot, type SnapshotDeps, SnapshotError } from "../../src/cli/snapshot.ts";
 import { HttpBackend } from "../../src/registry/client.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
 
-/** The outcome of one in-process snapshot. */
+/** The outcome of one in-process run. */
 export interface SnapshotRun {
   code: number;
   stdout: string;
   stderr: string;
 }
 
-/** Deps that open HTTP registries over `fetch` without credentials. */
+/** An Io over `fetch` that records stdout and stderr, with no environment. */
+function recordingIo(fetch: typeof globalThis.fetch, env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = {
+    stdout: (t) => {
+      out.push(t);
+      return Promise.resolve();
+    },
+    stderr: (t) => void err.push(t),
+    env: (name) => env[name],
+    stderrIsTerminal: false,
+    fetch,
+    now: Date.now,
+  };
+  return { io, result: (code: number) => ({ code, stdout: out.join(""), stderr: err.join("") }) };
+}
+
+/** Runs `cip` (main, with the real opener and transport) in-process over `fetch`. */
+export async function runSnapshotIn(
+  args: string[],
+  fetch: typeof globalThis.fetch,
+  env: Record<string, string> = {},
+): Promise<SnapshotRun> {
+  const { io, result } = recordingIo(fetch, env);
+  return result(await main(args, io));
+}
+
+/** Deps that open HTTP registries over `fetch` with no transport (no retries, no waits). */
 export function plainDeps(fetch: typeof globalThis.fetch): SnapshotDeps {
   return {
     open(name) {
@@ -33,31 +61,17 @@ export function plainDeps(fetch: typeof globalThis.fetch): SnapshotDeps {
   };
 }
 
-/** Runs `cip` snapshot flags in-process; a failed walk gives exit 1 and its message. */
-export async function runSnapshotIn(
+/** Runs the snapshot mode over plainDeps: network errors fail at once, without retries. */
+export async function runSnapshotPlain(
   args: string[],
   fetch: typeof globalThis.fetch,
 ): Promise<SnapshotRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: (t) => {
-      out.push(t);
-      return Promise.resolve();
-    },
-    stderr: (t) => void err.push(t),
-    env: () => undefined,
-    stderrIsTerminal: false,
-    fetch,
-    now: () => 0,
-  };
-  let code: number;
+  const { io, result } = recordingIo(fetch);
   try {
-    code = await runSnapshot(makeContext(parseFlags(args), io), plainDeps(fetch));
+    return result(await runSnapshot(makeContext(parseFlags(args), io), plainDeps(fetch)));
   } catch (e) {
     if (!(e instanceof SnapshotError)) throw e;
-    err.push(`cip: ${describe(e)}\n`);
-    code = EXIT.failed;
+    io.stderr(`cip: ${describe(e)}\n`);
+    return result(EXIT.failed);
   }
-  return { code, stdout: out.join(""), stderr: err.join("") };
 }

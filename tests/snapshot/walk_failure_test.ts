@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FakeRegistry } from "../fakes/registry.ts";
 import { fillGolden } from "./golden_content.ts";
-import { runSnapshotIn } from "./run_snapshot.ts";
+import { runSnapshotIn, runSnapshotPlain } from "./run_snapshot.ts";
 
 async function filled(extension: boolean): Promise<FakeRegistry> {
   const fake = new FakeRegistry({ host: "reg.test", extension });
@@ -37,7 +37,7 @@ Deno.test("a 403 on one manifest of a plain registry fails the snapshot naming t
 Deno.test("a registry that stops answering mid-walk fails the snapshot, printing nothing", async () => {
   const fake = await filled(false);
   fake.faults.add({ path: /^\/v2\/prod\/sub\/bar\//, action: { reset: true } });
-  const r = await runSnapshotIn(["--snapshot=reg.test", "--output=json"], fake.fetch);
+  const r = await runSnapshotPlain(["--snapshot=reg.test", "--output=json"], fake.fetch);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, "");
   assert.match(r.stderr, /Cannot take a snapshot of reg\.test: .*reg\.test\/prod\/sub\/bar/);
