@@ -70,7 +70,7 @@ for (const path of WORKFLOWS) {
 
   Deno.test(`${path} installs the same Deno version as .ci/run`, async () => {
     const ciRun = await Deno.readTextFile(new URL(".ci/run", ROOT));
-    const pinned = /^DENO_VERSION=(\S+)$/m.exec(ciRun)?.[1];
+    const pinned = /\bdeno@(\d+\.\d+\.\d+)\b/.exec(ciRun)?.[1];
     assert.ok(pinned, ".ci/run pins no Deno version");
     const text = await Deno.readTextFile(new URL(path, ROOT));
     const versions = [...text.matchAll(/deno-version: (\S+)/g)].map((m) => m[1]);
