@@ -95,3 +95,25 @@ Deno.test("a missing manifest is refused with a clear message under the binary's
   assert.match(r.stderr, new RegExp(`^ERROR: ${missing}: no such file`));
   assert.doesNotMatch(r.stderr, /--allow-|Requires read access|NotCapable/);
 });
+
+/** Every source file under a directory, recursively. */
+async function* sources(dir: URL): AsyncGenerator<URL> {
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isDirectory) yield* sources(new URL(`${e.name}/`, dir));
+    else if (e.name.endsWith(".ts")) yield new URL(e.name, dir);
+  }
+}
+
+Deno.test("only the git runner and the credential helper runner start programs", async () => {
+  // The binary's run permission is unscoped, so every place that starts a program is reviewed.
+  const src = new URL("../../src/", import.meta.url);
+  const spawners: string[] = [];
+  for await (const file of sources(src)) {
+    if ((await Deno.readTextFile(file)).includes("new Deno.Command(")) {
+      spawners.push(file.href.slice(src.href.length));
+    }
+  }
+  assert.deepEqual(spawners.sort(), ["checks/git.ts", "registry/auth/options.ts"]);
+  const helpers = await Deno.readTextFile(new URL("registry/auth/docker_config.ts", src));
+  assert.match(helpers, /const program = `docker-credential-\$\{name\}`;/);
+});
