@@ -34,5 +34,10 @@ export async function startBenchRegistry(): Promise<BenchRegistry> {
       last = now;
     }
   };
+  // The readiness probe must be in this registry's log: else another process answered on the port.
+  if (await requests() === 0) {
+    await stop();
+    throw new Error(`another process answers on ${url}; run the benchmark again`);
+  }
   return { host, url, requests, stop };
 }
