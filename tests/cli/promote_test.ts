@@ -209,3 +209,19 @@ Deno.test("promote mode fails one image whose source lookup is denied, and the d
   assert.equal(prod.tagged("img/bad", "1"), undefined);
   assert.match(r.stderr, /ERROR: Failed prod\.example\/img\/bad@sha256:\w+: .*403 DENIED/);
 });
+
+Deno.test("promote mode checks credentials before the first copy and writes nothing without them", async () => {
+  const { stage, prod, access, m } = world();
+  const a = seedImage(stage, "foo", [bytesOf("a")]);
+  const noCreds: RegistryAccess = {
+    ...access,
+    verifyCredentials: () => Promise.reject(new Error("no key file matches prod@example.iam")),
+  };
+  await assert.rejects(
+    run(["--confirm"], [edge(m, DST, "foo", a.digest, "1")], noCreds),
+    /Cannot promote: credentials are missing/,
+  );
+  assert.equal(prod.writes(), 0);
+  const dry = await run([], [edge(m, DST, "foo", a.digest, "1")], noCreds);
+  assert.equal(dry.code, 0, "a dry run does not need write credentials");
+});
