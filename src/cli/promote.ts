@@ -184,6 +184,7 @@ export async function promote(
   const outcome = outcomeOf(plan, run, confirm);
 
   for (const line of summaryLines(outcome)) log.info(line);
+  if (run) log.info(copySummary(run));
   for (const f of outcome.failures) {
     log.error(`Failed ${f.action.dst}/${f.action.image}@${f.action.digest}: ${f.error}`);
   }
@@ -198,6 +199,8 @@ export async function promote(
     );
   } else if (edges.length === 0) {
     warnings.push("the manifests name no images: nothing to promote");
+  } else if (outcome.edges.every((e) => e.result === "present")) {
+    log.info(`nothing to do: all ${edges.length} edges are already promoted`);
   }
   for (const w of warnings) log.warn(w);
 
@@ -227,4 +230,13 @@ async function writeAtomically(path: string, text: string): Promise<void> {
     await Deno.remove(tmp).catch(() => {});
     throw new Error(`Cannot write the report to ${path}: ${describeError(e)}`, { cause: e });
   }
+}
+
+/** One line on what the copies moved: blobs streamed, mounted, found, manifests stored. */
+function copySummary(run: ExecuteResult): string {
+  const s = run.stats;
+  const mib = (s.bytesStreamed / 1048576).toFixed(1);
+  return `copied ${s.blobsStreamed} blobs (${mib} MiB), mounted ${s.blobsMounted}, ` +
+    `${s.blobsPresent} already there; stored ${s.manifestsPut} manifests and ` +
+    `${s.tagsPut} more tags in ${(run.ms / 1000).toFixed(1)}s`;
 }

@@ -225,3 +225,17 @@ Deno.test("promote mode checks credentials before the first copy and writes noth
   const dry = await run([], [edge(m, DST, "foo", a.digest, "1")], noCreds);
   assert.equal(dry.code, 0, "a dry run does not need write credentials");
 });
+
+Deno.test("promote mode says what the copies moved, and that a rerun has nothing to do", async () => {
+  const { stage, access, m } = world();
+  const a = seedImage(stage, "foo", [bytesOf("a", 2_000_000)]);
+  const edges = [edge(m, DST, "foo", a.digest, "1"), edge(m, DST, "foo", a.digest, "2")];
+  const first = await run(["--confirm"], edges, access);
+  assert.match(
+    first.stderr,
+    /copied 2 blobs \(1\.9 MiB\), mounted 0, 0 already there; stored 1 manifests and 1 more tags in /,
+  );
+  const again = await run(["--confirm"], edges, access);
+  assert.match(again.stderr, /nothing to do: all 2 edges are already promoted/);
+  assert.doesNotMatch(again.stderr, /WARN/);
+});
