@@ -6,6 +6,7 @@ import { computeEdges, type EdgeSet, loadManifests, type RegistrySpec } from "..
 import {
   completeInventories,
   describeError,
+  type EdgeDecision,
   execute,
   type ExecuteResult,
   type ManifestCache,
@@ -146,13 +147,19 @@ export async function promote(
 
   const plan = makePlan({ edges, overlaps, locations, inventories });
   if (!json) await io.stdout(planText(plan, confirm));
+  const lost = new Map<string, { d: EdgeDecision; dsts: Set<string> }>();
   for (const d of plan.decisions) {
-    if (d.decision === "missing") {
-      log.warn(
-        `${d.edge.image}@${d.edge.digest} (${d.edge.pos.file}:${d.edge.pos.line}) is in ` +
-          `neither ${d.edge.src.name} nor ${d.edge.dst.name}; it cannot be promoted`,
-      );
-    }
+    if (d.decision !== "missing") continue;
+    const k = `${d.edge.src.name}\0${d.edge.image}\0${d.edge.digest}`;
+    const entry = lost.get(k) ?? { d, dsts: new Set<string>() };
+    entry.dsts.add(d.edge.dst.name);
+    lost.set(k, entry);
+  }
+  for (const { d, dsts } of lost.values()) {
+    log.warn(
+      `${d.edge.image}@${d.edge.digest} (${d.edge.pos.file}:${d.edge.pos.line}) is in ` +
+        `neither ${d.edge.src.name} nor ${[...dsts].join(", ")}; it cannot be promoted`,
+    );
   }
   for (const d of plan.decisions) {
     if (d.reason && d.decision !== "missing") {

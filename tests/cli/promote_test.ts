@@ -93,10 +93,17 @@ Deno.test("promote mode refuses a tag move with exit 1 and leaves the tag alone"
 Deno.test("promote mode warns about images it cannot find and still exits 0", async () => {
   const { access, m } = world();
   const ghost = `sha256:${"9".repeat(64)}`;
-  const r = await run(["--confirm"], [edge(m, DST, "ghost", ghost, "1")], access);
+  const edges = [edge(m, DST, "ghost", ghost, "1"), edge(m, DST, "ghost", ghost, "2")];
+  const r = await run(["--confirm"], edges, access);
   assert.equal(r.code, 0);
-  assert.match(r.stderr, new RegExp(`WARN: ghost@${ghost} \\(promoter-manifest\\.yaml:\\d+\\)`));
-  assert.match(r.stderr, /WARN: nothing was promoted although the manifests name 1 edges/);
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `WARN: ghost@${ghost} \\(promoter-manifest\\.yaml:\\d+\\) is in neither stage\\.example nor prod\\.example/img;`,
+    ),
+  );
+  assert.equal(r.stderr.split("WARN: ghost@").length, 2, "one warning per missing image");
+  assert.match(r.stderr, /WARN: nothing was promoted although the manifests name 2 edges/);
 });
 
 Deno.test("promote mode executes nothing when edges overlap and exits 1", async () => {
