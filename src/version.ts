@@ -6,9 +6,10 @@ export const VERSION: string = config.version;
 
 /**
  * The build stamp `deno task compile` writes before compiling and embeds in the binary
- * (`--include`); it is deleted after the build, so a run from source finds none.
+ * (`--include`); it is deleted after the build, so a run from source finds none. It holds JSON
+ * but is not named .json: deno compile would take a .json file for a module, not a data file.
  */
-export const BUILD_INFO_URL: URL = new URL("../dist/build_info.json", import.meta.url);
+export const BUILD_INFO_URL: URL = new URL("../dist/build_info.txt", import.meta.url);
 
 /** What the build stamp records. */
 export interface BuildInfo {

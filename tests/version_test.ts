@@ -43,7 +43,7 @@ for (const [what, text] of malformed) {
 
 Deno.test("readBuildInfo() reads a stamp file and finds none where there is none", async () => {
   const dir = await Deno.makeTempDir();
-  const url = new URL(`file://${dir}/build_info.json`);
+  const url = new URL(`file://${dir}/build_info.txt`);
   assert.equal(await readBuildInfo(url), undefined);
   await Deno.writeTextFile(url, `{"commit":"${COMMIT}","modified":false}\n`);
   assert.deepEqual(await readBuildInfo(url), { commit: COMMIT, modified: false });

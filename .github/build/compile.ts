@@ -24,7 +24,7 @@ export const TARGETS = [
 export type Target = typeof TARGETS[number];
 
 /** The build stamp, relative to the project root (src/version.ts reads the same file). */
-export const STAMP_PATH = "dist/build_info.json";
+export const STAMP_PATH = "dist/build_info.txt";
 
 /** The file name of the binary for a target; undefined means this machine (`cip`). */
 export function binaryName(target?: Target): string {

@@ -1,16 +1,20 @@
 /** Reads the manifests as they were at a git revision, through git (never the working tree). */
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { posix } from "node:path";
+import { relative } from "node:path";
 import { Logger } from "../log.ts";
 import {
   computeEdges,
-  loadManifests,
-  type Manifest,
+  IMAGES_FILE,
+  loadPlainManifest,
+  loadThinManifests,
   ManifestErrors,
   type ManifestInput,
+  PROMOTER_MANIFEST_FILE,
 } from "../manifest/mod.ts";
 import type { BaseState } from "./check.ts";
 import { Git, GitError } from "./git.ts";
+import { GitTree } from "./git_tree.ts";
 
 /** Where the manifests given on the command line stand in their git repository. */
 export interface RepoPlace {
@@ -30,8 +34,13 @@ export class BaseManifestError extends Error {
   }
 }
 
-const REGULAR = new Set(["100644", "100755"]);
-const THIN_FILE = /^(?:manifests\/[^/]+\/promoter-manifest\.yaml|images\/[^/]+\/images\.yaml)$/;
+/** The files of a thin directory the loader reads (read from git in one go). */
+const THIN_FILE = new RegExp(
+  `^(?:manifests/[^/]+/${PROMOTER_MANIFEST_FILE}|images/[^/]+/${IMAGES_FILE})$`.replaceAll(
+    ".",
+    "\\.",
+  ),
+);
 
 /** Finds the repository of the manifests the input names; throws GitError outside one. */
 export async function repoPlace(input: ManifestInput, gitBinary?: string): Promise<RepoPlace> {
@@ -47,10 +56,9 @@ export function repoPath(place: Pick<RepoPlace, "dir" | "prefix">, file: string)
 }
 
 /**
- * Reads the manifests the input names as they were at `rev`: the files are read with git,
- * written to a temporary directory, loaded and validated like the head's, and their file
- * names made to read like the head's. A manifest that did not exist at `rev` means no
- * manifests (everything is new).
+ * Reads the manifests the input names as they were at `rev`, through a GitTree whose files are
+ * named like the head's, and validates them like the head's. A manifest (or thin directory)
+ * that did not exist at `rev` means no manifests: everything is new.
  */
 export async function loadBaseManifests(
   input: ManifestInput,
@@ -59,77 +67,51 @@ export async function loadBaseManifests(
   log: Logger,
 ): Promise<BaseState> {
   const commit = await place.git.resolve(rev);
-  const tmp = await Deno.makeTempDir({ prefix: "cip-base-" });
+  const root = place.prefix.replace(/\/$/, "");
+  const quiet = new Logger("debug", (text) => log.debug(`at ${rev}: ${text.trimEnd()}`));
   try {
-    const files = await place.git.listFiles(commit, place.prefix.replace(/\/$/, ""));
-    const wanted = files.filter((f) => REGULAR.has(f.mode)).map((f) => ({
-      path: f.path,
-      rel: f.path.slice(place.prefix.length),
-    })).filter(({ path, rel }) =>
-      path.startsWith(place.prefix) &&
-      (input.thinDir !== undefined ? THIN_FILE.test(rel) : rel === basename(input.manifest!))
-    );
-    const hasManifest = wanted.some(({ rel }) =>
-      input.thinDir === undefined || rel.startsWith("manifests/")
-    );
-    if (!hasManifest) {
-      log.info(`no manifests at ${rev}: everything in the manifests is new`);
-      return { rev, manifests: [], edges: computeEdges([]) };
-    }
-    const contents = await place.git.readFiles(commit, wanted.map((w) => w.path));
-    for (const { path, rel } of wanted) {
-      const target = join(tmp, ...rel.split("/"));
-      await Deno.mkdir(dirname(target), { recursive: true });
-      await Deno.writeFile(target, contents.get(path)!);
-    }
-    await Deno.mkdir(join(tmp, "images"), { recursive: true });
-    await Deno.mkdir(join(tmp, "manifests"), { recursive: true });
-    const quiet = new Logger("debug", (text) => log.debug(`at ${rev}: ${text.trimEnd()}`));
-    const tmpInput: ManifestInput = input.thinDir !== undefined
-      ? { thinDir: tmp }
-      : { manifest: join(tmp, basename(input.manifest!)) };
-    let manifests: Manifest[];
-    try {
-      manifests = await loadManifests(tmpInput, quiet);
-    } catch (e) {
-      if (e instanceof ManifestErrors) {
-        const first = e.errors[0]?.message.replaceAll(tmp, place.dir) ?? e.message;
-        throw new BaseManifestError(
-          `the manifests at ${rev} are not valid (${e.total} problems; first: ${first})`,
-          { cause: e },
-        );
+    let manifests;
+    if (input.thinDir !== undefined) {
+      const thinDir = input.thinDir.replace(/(?<=.)[/\\]+$/, "");
+      const tree = await GitTree.open(
+        place.git,
+        commit,
+        root,
+        (p) => p === "" ? thinDir : `${thinDir}/${p}`,
+        (p) => THIN_FILE.test(p),
+      );
+      if (!(await tree.list("manifests"))?.length) return noManifests(rev, log);
+      manifests = await loadThinManifests(tree, "", quiet);
+    } else {
+      const manifest = input.manifest!;
+      const name = basename(manifest);
+      const tree = await GitTree.open(
+        place.git,
+        commit,
+        root,
+        (p) => p === name ? manifest : join(place.dir, p),
+      );
+      if ((await tree.list(""))?.every((e) => e.name !== name) ?? true) {
+        return noManifests(rev, log);
       }
-      throw e;
+      manifests = await loadPlainManifest(tree, name, quiet);
     }
-    const rename = input.thinDir !== undefined
-      ? (file: string) => inside(tmp, file, input.thinDir!)
-      : (file: string) => file === tmpInput.manifest ? input.manifest! : file;
-    for (const m of manifests) renameFiles(m, rename);
     return { rev, manifests, edges: computeEdges(manifests) };
   } catch (e) {
-    if (e instanceof GitError || e instanceof BaseManifestError) throw e;
-    throw new BaseManifestError(`cannot read the manifests at ${rev}`, { cause: e });
-  } finally {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  }
-}
-
-/** `to/x` for a file `from/x`; other files unchanged. */
-function inside(from: string, file: string, to: string): string {
-  const rel = relative(from, file);
-  return rel.startsWith("..") ? file : join(to, rel);
-}
-
-/** Renames every file name a manifest holds. */
-function renameFiles(m: Manifest, rename: (file: string) => string): void {
-  m.file = rename(m.file);
-  m.imagesFile = rename(m.imagesFile);
-  for (const r of m.registries) r.pos = { ...r.pos, file: rename(r.pos.file) };
-  for (const img of m.images) {
-    img.pos = { ...img.pos, file: rename(img.pos.file) };
-    for (const d of img.digests) {
-      d.pos = { ...d.pos, file: rename(d.pos.file) };
-      d.tagPos = d.tagPos.map((p) => ({ ...p, file: rename(p.file) }));
+    if (e instanceof ManifestErrors) {
+      throw new BaseManifestError(
+        `the manifests at ${rev} are not valid (${e.total} problem${e.total === 1 ? "" : "s"}; ` +
+          `first: ${e.errors[0]?.message ?? e.message})`,
+        { cause: e },
+      );
     }
+    if (e instanceof GitError) throw e;
+    throw new BaseManifestError(`cannot read the manifests at ${rev}`, { cause: e });
   }
+}
+
+/** The base of a change that adds the manifests: nothing was promoted before. */
+function noManifests(rev: string, log: Logger): BaseState {
+  log.info(`no manifests at ${rev}: everything in the manifests is new`);
+  return { rev, manifests: [], edges: computeEdges([]) };
 }

@@ -1,40 +1,5 @@
-/** Keys that identify what an edge promotes, for comparing the edges of two revisions (pure). */
+/** Small helpers of the checks: grouping findings, naming registries, distinct source digests (pure). */
 import type { Edge } from "../manifest/mod.ts";
-
-/** The destination image and digest an edge promotes: `registry/image@digest`. */
-export function digestKey(e: Edge): string {
-  return `${e.dst.name}/${e.image}@${e.digest}`;
-}
-
-/** The destination tag an edge sets, or null for a tagless edge: `registry/image:tag`. */
-export function tagKey(e: Edge): string | null {
-  return e.tag === null ? null : `${e.dst.name}/${e.image}:${e.tag}`;
-}
-
-/** Everything an edge promotes at its destination: digest and tag (or none). */
-export function edgeKey(e: Edge): string {
-  return `${digestKey(e)} ${e.tag ?? ""}`;
-}
-
-/** The digest each destination tag points at: `registry/image:tag` -> edge. */
-export function tagIndex(edges: readonly Edge[]): Map<string, Edge> {
-  const index = new Map<string, Edge>();
-  for (const e of edges) {
-    const key = tagKey(e);
-    if (key !== null && !index.has(key)) index.set(key, e);
-  }
-  return index;
-}
-
-/** The destination digests edges promote: `registry/image@digest` -> first edge. */
-export function digestIndex(edges: readonly Edge[]): Map<string, Edge> {
-  const index = new Map<string, Edge>();
-  for (const e of edges) {
-    const key = digestKey(e);
-    if (!index.has(key)) index.set(key, e);
-  }
-  return index;
-}
 
 /** Groups items by a key, keeping first-seen order of keys and items. */
 export function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {

@@ -9,11 +9,13 @@ export class GitError extends Error {
   }
 }
 
-/** A file in a git tree: its path from the repository root. */
+/** A file in a git tree: its path from the repository root, mode and size. */
 export interface TreeFile {
   path: string;
-  /** Git's file mode, e.g. `100644`; `120000` is a symlink, `160000` a submodule. */
+  /** Git's file mode: `100644` or `100755` for regular files, `120000` for symbolic links. */
   mode: string;
+  /** Size in bytes. */
+  size: number;
 }
 
 const decoder = new TextDecoder();
@@ -66,15 +68,15 @@ export class Git {
     return id;
   }
 
-  /** The regular files and links below `dir` (a path from the root, "" for all) at `commit`. */
+  /** The files and links below `dir` (a path from the root, "" for all) at `commit`. */
   async listFiles(commit: string, dir: string): Promise<TreeFile[]> {
-    const args = ["ls-tree", "-r", "-z", "--full-tree", commit];
+    const args = ["ls-tree", "-r", "-l", "-z", "--full-tree", commit];
     if (dir !== "") args.push("--", dir);
     const text = await this.#text(args, `list the files of ${dir || "/"} at ${commit}`);
     const files: TreeFile[] = [];
     for (const entry of text.split("\0")) {
-      const m = /^(\d+) (\w+) [0-9a-f]+\t(.*)$/s.exec(entry);
-      if (m && m[2] === "blob") files.push({ mode: m[1]!, path: m[3]! });
+      const m = /^(\d+) (\w+) [0-9a-f]+ +(\d+)\t(.*)$/s.exec(entry);
+      if (m && m[2] === "blob") files.push({ mode: m[1]!, size: Number(m[3]), path: m[4]! });
     }
     return files;
   }

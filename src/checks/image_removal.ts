@@ -1,14 +1,8 @@
 /** Check `image-removal`: nothing promoted at the base disappears at the head. */
 import type { Edge } from "../manifest/mod.ts";
 import { type Check, type Finding, HAS_GIT_BASE } from "./check.ts";
-import {
-  describeRegistries,
-  digestIndex,
-  digestKey,
-  groupBy,
-  tagIndex,
-  tagKey,
-} from "./edge_keys.ts";
+import { describeRegistries, groupBy } from "./edge_keys.ts";
+import { EdgeIndex } from "./edge_index.ts";
 import { HeadLocator } from "./locate.ts";
 
 /** Fails when a destination image, digest or tag promoted at the base is gone at the head. */
@@ -19,35 +13,31 @@ export const imageRemoval: Check = {
   when: [HAS_GIT_BASE],
   run: (ctx) => {
     const base = ctx.base!;
-    const headDigests = digestIndex(ctx.edges.edges);
-    const headTags = tagIndex(ctx.edges.edges);
+    const head = EdgeIndex.of(ctx.edges.edges);
     const locator = new HeadLocator(ctx.manifests);
-    const goneDigests: Edge[] = [];
+    const goneDigests: { edge: Edge; tags: string[] }[] = [];
     const goneTags: Edge[] = [];
-    for (const [key, e] of digestIndex(base.edges.edges)) {
-      if (!headDigests.has(key)) goneDigests.push(e);
-    }
-    const goneDigestKeys = new Set(goneDigests.map(digestKey));
-    for (const e of base.edges.edges) {
-      const key = tagKey(e);
-      if (key === null || headTags.has(key)) continue;
-      if (goneDigestKeys.has(digestKey(e))) continue;
-      goneTags.push(e);
+    for (const group of EdgeIndex.of(base.edges.edges).digests()) {
+      const first = group[0]!;
+      if (!head.digestEdges(first)) {
+        const tags = group.flatMap((e) => e.tag === null ? [] : [e.tag]).sort();
+        goneDigests.push({ edge: first, tags });
+        continue;
+      }
+      for (const e of group) if (e.tag !== null && !head.tagged(e)) goneTags.push(e);
     }
     const findings: Finding[] = [];
-    const baseTags = tagsByDigest(base.edges.edges);
     const byDigest = groupBy(
       goneDigests,
-      (e) => `${e.manifest.imagesFile}\0${e.image}\0${e.digest}`,
+      ({ edge: e }) => `${e.manifest.imagesFile}\0${e.image}\0${e.digest}`,
     );
     for (const group of byDigest.values()) {
-      const e = group[0]!;
-      const tags = baseTags.get(digestKey(e)) ?? [];
+      const { edge: e, tags } = group[0]!;
       const tagText = tags.length > 0 ? ` (tags ${tags.join(", ")})` : "";
       findings.push({
         severity: "error",
         message: `image ${e.image}@${e.digest}${tagText} was promoted to ` +
-          `${describeRegistries(group.map((g) => g.dst.name))} at ${base.rev} ` +
+          `${describeRegistries(group.map((g) => g.edge.dst.name))} at ${base.rev} ` +
           "and is no longer in the manifests; promoted images must never be removed",
         ...locator.place(e.manifest.imagesFile, e.image),
       });
@@ -69,17 +59,3 @@ export const imageRemoval: Check = {
     return Promise.resolve(findings);
   },
 };
-
-/** The tags each destination digest carries: `registry/image@digest` -> sorted tags. */
-function tagsByDigest(edges: readonly Edge[]): Map<string, string[]> {
-  const tags = new Map<string, string[]>();
-  for (const e of edges) {
-    if (e.tag === null) continue;
-    const key = digestKey(e);
-    const list = tags.get(key);
-    if (list) list.push(e.tag);
-    else tags.set(key, [e.tag]);
-  }
-  for (const list of tags.values()) list.sort();
-  return tags;
-}

@@ -17,6 +17,7 @@ export { escapeData, escapeProperty, formatAnnotation, formatFinding } from "./a
 export { scopeEdges } from "./scope.ts";
 export { type BaseFlags, type BaseRequest, baseRequest, DiffBaseError } from "./diff_base.ts";
 export { Git, GitError, type TreeFile } from "./git.ts";
+export { type GitReader, GitTree } from "./git_tree.ts";
 export {
   BaseManifestError,
   loadBaseManifests,

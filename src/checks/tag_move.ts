@@ -1,7 +1,8 @@
 /** Check `tag-move`: no tag points at another digest than it did at the base. */
 import type { Edge } from "../manifest/mod.ts";
 import { type Check, type Finding, HAS_GIT_BASE } from "./check.ts";
-import { describeRegistries, groupBy, tagIndex } from "./edge_keys.ts";
+import { describeRegistries, groupBy } from "./edge_keys.ts";
+import { EdgeIndex } from "./edge_index.ts";
 
 /** Fails when a destination tag that pointed at one digest at the base points at another. */
 export const tagMove: Check = {
@@ -11,10 +12,10 @@ export const tagMove: Check = {
   when: [HAS_GIT_BASE],
   run: (ctx) => {
     const base = ctx.base!;
-    const before = tagIndex(base.edges.edges);
+    const before = EdgeIndex.of(base.edges.edges);
     const moved: { was: Edge; now: Edge }[] = [];
-    for (const [key, now] of tagIndex(ctx.edges.edges)) {
-      const was = before.get(key);
+    for (const now of ctx.edges.edges) {
+      const was = before.tagged(now);
       if (was && was.digest !== now.digest) moved.push({ was, now });
     }
     const groups = groupBy(

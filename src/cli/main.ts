@@ -4,9 +4,9 @@ import { readBuildInfo, VERSION, versionLine } from "../version.ts";
 import { denoIo, type Io, makeContext, type RunContext } from "./context.ts";
 import { type Flags, parseFlags } from "./flags.ts";
 import { helpText } from "./help.ts";
-import { runCheckMode } from "./check_mode.ts";
 import { runListChecks } from "./list_checks.ts";
 import { runParseOnly } from "./parse_only.ts";
+import { runPromote } from "./promote.ts";
 import {
   defaultSnapshotDeps,
   rejectSnapshotFlags,
@@ -59,8 +59,7 @@ function chooseMode(flags: Flags): Mode {
     throw new UsageError("one of --manifest or --thin-manifest-dir is required");
   }
   if (v["parse-only"]) return runParseOnly;
-  if (!v.confirm) return runCheckMode;
-  throw new UsageError("nothing to do: promotion is not available in this build; use --parse-only");
+  return runPromote;
 }
 
 /** Prints an error the way its kind calls for and returns the exit code. */

@@ -84,7 +84,8 @@ export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<Pre
   };
   let place: RepoPlace | undefined;
   let base: BaseState | undefined;
-  if (request) {
+  // A base only serves checks (dry runs) and scoping; --diff-base with --confirm needs none.
+  if (request && (p.dryRun || request.scope)) {
     place = await repoPlace(input);
     const rev = await baseRevision(place, request);
     const since = request.kind === "since" ? `the last commit before "${request.date}", ` : "";

@@ -2,25 +2,31 @@
  * `cip run` (the default mode): load manifests, compute edges, open the registries, read the
  * repositories the edges name, plan, print the plan, copy when confirmed, summarise.
  */
-import type { EdgeSet } from "../manifest/mod.ts";
-import type { RegistrySpec } from "../manifest/types.ts";
+import { computeEdges, type EdgeSet, loadManifests, type RegistrySpec } from "../manifest/mod.ts";
 import {
   completeInventories,
   describeError,
   execute,
   type ExecuteResult,
+  type ManifestCache,
   outcomeOf,
   plan as makePlan,
   planText,
   type RegistryLocation,
   reportJson,
-  reposToRead,
   summaryLines,
 } from "../promote/mod.ts";
-import type { Backend } from "../registry/api.ts";
-import type { Inventory } from "../registry/inventory_types.ts";
+import {
+  type Backend,
+  type Inventory,
+  joinRepository,
+  readRepositories,
+  type Registries,
+} from "../registry/mod.ts";
 import { VERSION } from "../version.ts";
 import type { RunContext } from "./context.ts";
+import { preSubmit, readPreSubmitFlags } from "./pre_submit.ts";
+import { openRegistries } from "./registries.ts";
 
 /** How the promote mode reaches registries (the real opener in production, fakes in tests). */
 export interface RegistryAccess {
@@ -28,8 +34,44 @@ export interface RegistryAccess {
   open(name: string, serviceAccount?: string): Promise<{ backend: Backend; prefix: string }>;
   /** Reads the named repositories of a backend (missing repositories are empty). */
   readRepositories(backend: Backend, repos: string[]): Promise<Inventory>;
+  /** Checks that the credentials of every registry opened can be obtained (before copies). */
+  verifyCredentials?(): Promise<void>;
   /** Request and byte counts of the traffic so far, for reports. */
   stats?(): unknown;
+}
+
+/** The real registry access of a run. */
+export function registryAccess(registries: Registries): RegistryAccess {
+  return {
+    open: (name, serviceAccount) => Promise.resolve(registries.open(name, serviceAccount)),
+    readRepositories: (backend, repos) => readRepositories(backend, repos),
+    verifyCredentials: () => registries.verifyCredentials(),
+    stats: () => registries.stats.snapshot(),
+  };
+}
+
+/**
+ * Runs the promotion mode: manifests, edges, the pre-submit step (checks in dry runs, scoping
+ * to a change when asked), then the plan, and the copies with --confirm.
+ */
+export async function runPromote(ctx: RunContext): Promise<number> {
+  const v = ctx.flags.values;
+  const confirm = v.confirm === true;
+  readPreSubmitFlags(ctx);
+  const registries = openRegistries(ctx);
+  const manifests = await loadManifests({
+    manifest: v.manifest as string | undefined,
+    thinDir: v["thin-manifest-dir"] as string | undefined,
+  }, ctx.log);
+  const edgeSet = computeEdges(manifests);
+  const pre = await preSubmit(ctx, {
+    manifests,
+    edges: edgeSet,
+    dryRun: !confirm,
+    openRegistry: (spec) => registries.open(spec.name, spec.serviceAccount),
+  });
+  const code = await promote(ctx, { ...edgeSet, edges: pre.edges }, registryAccess(registries));
+  return pre.failed ? Math.max(code, 1) : code;
 }
 
 /** Thrown when a registry cannot be opened or read before any copy. */
@@ -71,26 +113,38 @@ export async function promote(
     backends.set(spec.name, opened.backend);
   }));
 
-  // Read only the repositories the edges name, then the untagged digests they want.
-  const byId = new Map([...backends.values()].map((b) => [b.id, b]));
+  // Read the destination repositories the edges name (tags there), then look up the digests
+  // the listings do not show, at the destination and then at the source.
+  const toRead = new Map<Backend, Set<string>>();
+  for (const e of edges) {
+    const backend = backends.get(e.dst.name)!;
+    const loc = locations.get(e.dst.name)!;
+    let repos = toRead.get(backend);
+    if (!repos) toRead.set(backend, repos = new Set());
+    repos.add(joinRepository(loc.prefix, e.image));
+  }
   const inventories = new Map<string, Inventory>();
-  await Promise.all([...reposToRead(edges, locations)].map(async ([id, repos]) => {
-    const backend = byId.get(id);
-    if (!backend) return;
+  const preRead: ManifestCache = new Map();
+  await Promise.all([...toRead].map(async ([backend, repos]) => {
+    let read: Inventory;
     try {
-      inventories.set(id, await access.readRepositories(backend, repos));
+      read = await access.readRepositories(backend, [...repos].sort());
     } catch (e) {
       throw new PromoteSetupError(`Cannot read repositories of ${backend.display}`, { cause: e });
     }
+    const into = inventories.get(backend.id) ?? new Map();
+    for (const [repo, held] of read) into.set(repo, held);
+    inventories.set(backend.id, into);
   }));
-  try {
-    await completeInventories(edges, locations, backends, inventories);
-  } catch (e) {
-    throw new PromoteSetupError("Cannot look up the digests the manifests name", { cause: e });
+  const lookups = await completeInventories(edges, locations, backends, inventories, preRead);
+  for (const f of lookups) {
+    log.error(
+      `Cannot look up ${f.registry}/${f.image}@${f.digest}: ${describeError(f.error)}` +
+        (confirm ? "" : " (the dry run fails)"),
+    );
   }
 
   const plan = makePlan({ edges, overlaps, locations, inventories });
-  // Pre-submit checks, when asked for, run here: on the finished plan, before it is printed.
   if (!json) await io.stdout(planText(plan, confirm));
   for (const d of plan.decisions) {
     if (d.decision === "missing") {
@@ -112,7 +166,20 @@ export async function promote(
   if (confirm && plan.overlaps.length > 0) {
     log.error("Not promoting anything: the manifests have overlapping edges (see above)");
   } else if (confirm) {
-    run = await execute(plan, { backends, log, terminal: io.stderrIsTerminal, now: io.now });
+    if (plan.actions.length > 0 && access.verifyCredentials) {
+      try {
+        await access.verifyCredentials();
+      } catch (e) {
+        throw new PromoteSetupError("Cannot promote: credentials are missing", { cause: e });
+      }
+    }
+    run = await execute(plan, {
+      backends,
+      log,
+      terminal: io.stderrIsTerminal,
+      now: io.now,
+      copier: { preRead },
+    });
   }
   const outcome = outcomeOf(plan, run, confirm);
 
@@ -145,7 +212,7 @@ export async function promote(
     if (json) await io.stdout(text);
     if (typeof flags.values.report === "string") await writeAtomically(flags.values.report, text);
   }
-  return outcome.ok ? 0 : 1;
+  return outcome.ok && (confirm || lookups.length === 0) ? 0 : 1;
 }
 
 /** Writes a file via a temporary file in the same directory and a rename. */

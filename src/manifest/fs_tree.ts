@@ -51,7 +51,7 @@ export class FsTree implements FileTree {
     } catch (e) {
       if (e instanceof TreeError) throw e;
       if (e instanceof Deno.errors.NotFound) return null;
-      throw new TreeError(label, `cannot be read: ${(e as Error).message}`, { cause: e });
+      throw new TreeError(label, `cannot be read: ${ioReason(e)}`, { cause: e });
     }
   }
 
@@ -72,7 +72,7 @@ export class FsTree implements FileTree {
       return entries;
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return null;
-      throw new TreeError(label, `cannot be listed: ${(e as Error).message}`, { cause: e });
+      throw new TreeError(label, `cannot be listed: ${ioReason(e)}`, { cause: e });
     }
   }
 
@@ -86,7 +86,7 @@ export class FsTree implements FileTree {
       real = await Deno.realPath(full);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return null;
-      throw new TreeError(this.label(path), `cannot be resolved: ${(e as Error).message}`, {
+      throw new TreeError(this.label(path), `cannot be resolved: ${ioReason(e)}`, {
         cause: e,
       });
     }
@@ -106,6 +106,18 @@ export class FsTree implements FileTree {
     this.#realRoot ??= Deno.realPath(this.#root!).catch(() => this.#root!);
     return this.#realRoot;
   }
+}
+
+/**
+ * Why an I/O call failed, for any user: `permission denied` (whether the system or Deno's
+ * permissions refused it, so no Deno flag is suggested to a user of the binary), else the
+ * system's message.
+ */
+function ioReason(e: unknown): string {
+  if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
+    return "permission denied";
+  }
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** The kind of what a symbolic link points to ("other" when it points nowhere). */

@@ -4,8 +4,12 @@
  * once per destination reference (memoised promises). Children and blobs go in before the
  * manifest that references them.
  */
-import type { Backend, Descriptor, ManifestBytes } from "../registry/api.ts";
-import { RegistryError } from "../registry/errors.ts";
+import {
+  type Backend,
+  type Descriptor,
+  type ManifestBytes,
+  RegistryError,
+} from "../registry/mod.ts";
 import { bytesMatchDigest, manifestRefs } from "./manifest_refs.ts";
 
 /** A repository in a backend. */
@@ -35,6 +39,8 @@ export interface CopierOptions {
   onBytes?: (n: number) => void;
   /** Called when a blob transfer of this many bytes starts. */
   onBlob?: (size: number) => void;
+  /** Manifests read before (see completeInventories), by `manifestKey`. */
+  preRead?: ReadonlyMap<string, ManifestBytes>;
 }
 
 /** A copy step that failed: names what could not be done; the cause says why. */
@@ -58,7 +64,8 @@ export class Copier {
     manifestsPresent: 0,
     tagsPut: 0,
   };
-  #opts: Required<CopierOptions>;
+  #opts: Required<Omit<CopierOptions, "preRead">>;
+  #preRead: ReadonlyMap<string, ManifestBytes>;
   #reads = new Map<string, Promise<ManifestBytes>>();
   #manifests = new Map<string, Promise<void>>();
   #tags = new Map<string, Promise<void>>();
@@ -74,6 +81,7 @@ export class Copier {
       onBytes: options.onBytes ?? (() => {}),
       onBlob: options.onBlob ?? (() => {}),
     };
+    this.#preRead = options.preRead ?? new Map();
   }
 
   /** Resolves when every operation started so far has finished, successfully or not. */
@@ -91,7 +99,8 @@ export class Copier {
   /** Reads a manifest's exact bytes by digest, checking they hash to the digest (memoised). */
   readManifest(from: Endpoint, digest: string): Promise<ManifestBytes> {
     return memo(this.#reads, key(from, digest), async () => {
-      const m = await from.backend.getManifest(from.repo, digest);
+      const m = this.#preRead.get(key(from, digest)) ??
+        await from.backend.getManifest(from.repo, digest);
       if (m === null) {
         throw new RegistryError(
           `manifest ${digest} is not in ${where(from)}`,
@@ -126,7 +135,7 @@ export class Copier {
         return;
       }
       const m = await this.readManifest(from, digest);
-      const refs = manifestRefs(m.bytes, m.mediaType, `manifest ${from.repo}@${digest}`);
+      const refs = manifestRefs(m);
       await Promise.all([
         ...refs.manifests.map((c) => this.ensureManifest(from, to, c.digest)),
         ...refs.blobs.map((b) => this.ensureBlob(from, to, b)),

@@ -3,7 +3,7 @@
  * host by the transport), each finishes or fails on its own, and progress goes to stderr.
  */
 import type { Logger } from "../log.ts";
-import type { Backend } from "../registry/api.ts";
+import type { Backend } from "../registry/mod.ts";
 import { Copier, type CopierOptions, type CopyStats, type Endpoint } from "./copier.ts";
 import type { ImageAction, Plan } from "./plan.ts";
 import { describeError } from "./describe_error.ts";
@@ -18,8 +18,8 @@ export interface ExecuteOptions {
   now?: () => number;
   /** Upper bound on images in flight, to bound memory on very large plans. */
   imagesInFlight?: number;
-  /** Passed to the copier (retries of temporary blob failures, their waits). */
-  copier?: Pick<CopierOptions, "attempts" | "sleep">;
+  /** Passed to the copier (retries of temporary blob failures, their waits, manifests read). */
+  copier?: Pick<CopierOptions, "attempts" | "sleep" | "preRead">;
 }
 
 /** How one action ended. */

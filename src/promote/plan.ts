@@ -2,10 +2,13 @@
  * The promotion plan (pure): for every edge, what the destination needs, decided by set logic
  * over what the source and destination repositories hold (PROTOCOL.md §2).
  */
-import type { Edge } from "../manifest/types.ts";
-import type { Overlap } from "../manifest/mod.ts";
-import type { ImageRecord, Inventory, RepoInventory } from "../registry/inventory_types.ts";
-import { joinRepository } from "../registry/reference.ts";
+import type { Edge, Overlap } from "../manifest/mod.ts";
+import {
+  type ImageRecord,
+  type Inventory,
+  joinRepository,
+  type RepoInventory,
+} from "../registry/mod.ts";
 
 /** What a plan decides for one edge. */
 export type Decision =

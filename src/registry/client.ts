@@ -179,22 +179,8 @@ export class HttpBackend implements Backend {
   /** A manifest's descriptor by tag or digest (HEAD; a GET when headers are missing). */
   async headManifest(repo: string, ref: string): Promise<Descriptor | null> {
     const what = `look up ${this.display}/${repo}${refText(ref)}`;
-    const res = await send(
-      () =>
-        this.#fetch(
-          new Request(this.#manifestUrl(repo, ref), {
-            method: "HEAD",
-            headers: { Accept: MANIFEST_ACCEPT },
-          }),
-          { scopes: [pullScope(repo)] },
-        ),
-      what,
-    );
-    if (res.status === 404) {
-      await discard(res);
-      return null;
-    }
-    await expectStatus(res, [200], what);
+    const res = await this.#requestManifest("HEAD", repo, ref, what);
+    if (res === null) return null;
     await discard(res);
     const mediaType = bareMediaType(res.headers.get("Content-Type"));
     const header = res.headers.get("Docker-Content-Digest") ?? (isDigest(ref) ? ref : "");
@@ -212,19 +198,8 @@ export class HttpBackend implements Backend {
   /** A manifest's exact bytes by tag or digest; the body is checked against a digest ref. */
   async getManifest(repo: string, ref: string): Promise<ManifestBytes | null> {
     const what = `read manifest ${this.display}/${repo}${refText(ref)}`;
-    const res = await send(
-      () =>
-        this.#fetch(
-          new Request(this.#manifestUrl(repo, ref), { headers: { Accept: MANIFEST_ACCEPT } }),
-          { scopes: [pullScope(repo)] },
-        ),
-      what,
-    );
-    if (res.status === 404) {
-      await discard(res);
-      return null;
-    }
-    await expectStatus(res, [200], what);
+    const res = await this.#requestManifest("GET", repo, ref, what);
+    if (res === null) return null;
     const bytes = await readBytesCapped(res, MANIFEST_LIMIT + 1);
     if (bytes.length > MANIFEST_LIMIT) {
       throw new RegistryError(`Cannot ${what}: it is larger than ${MANIFEST_LIMIT} bytes`);
@@ -306,6 +281,32 @@ export class HttpBackend implements Backend {
 
   #manifestUrl(repo: string, ref: string): URL {
     return this.#url(`/v2/${repo}/manifests/${ref}`);
+  }
+
+  /** Asks for a manifest by tag or digest: null on 404, else the response (checked to be 200). */
+  async #requestManifest(
+    method: "HEAD" | "GET",
+    repo: string,
+    ref: string,
+    what: string,
+  ): Promise<Response | null> {
+    const res = await send(
+      () =>
+        this.#fetch(
+          new Request(this.#manifestUrl(repo, ref), {
+            method,
+            headers: { Accept: MANIFEST_ACCEPT },
+          }),
+          { scopes: [pullScope(repo)] },
+        ),
+      what,
+    );
+    if (res.status === 404) {
+      await discard(res);
+      return null;
+    }
+    await expectStatus(res, [200], what);
+    return res;
   }
 }
 

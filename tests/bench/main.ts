@@ -5,6 +5,7 @@
  */
 import { runListBench } from "./list_bench.ts";
 import { benchParseOnly } from "./parse_bench.ts";
+import { benchPromote } from "./promote_bench.ts";
 import { benchSnapshotSection } from "./snapshot_bench.ts";
 
 /** One benchmark: a name and a function printing its figures, true when targets were met. */
@@ -18,6 +19,7 @@ const SECTIONS: Section[] = [
   { name: "parse-only", run: () => benchParseOnly() },
   { name: "listing", run: () => runListBench() },
   { name: "snapshot", run: () => benchSnapshotSection() },
+  { name: "promote", run: () => benchPromote() },
 ];
 
 if (import.meta.main) {

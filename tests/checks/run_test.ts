@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import {
   ALL_CHECKS,
+  CAN_READ_REGISTRIES,
   type Check,
   type CheckContext,
   HAS_GIT_BASE,
   hasErrors,
+  IS_DRY_RUN,
   parseCheckList,
   runChecks,
   selectChecks,
@@ -79,4 +81,21 @@ Deno.test("runChecks() turns a failing check into an error and still runs the ot
   assert.equal(r.findings[0]!.severity, "error");
   assert.match(r.findings[0]!.message, /could not run: registry said 403: DENIED/);
   assert.equal(r.findings[1]!.check, "fine");
+});
+
+Deno.test("conditions hold only when the run has a base, registry access, a dry run", () => {
+  assert.equal(HAS_GIT_BASE.holds(ctx), false);
+  assert.equal(CAN_READ_REGISTRIES.holds(ctx), false);
+  assert.equal(IS_DRY_RUN.holds(ctx), true);
+  const full: CheckContext = {
+    ...ctx,
+    dryRun: false,
+    base: { rev: "main", manifests: [], edges: ctx.edges },
+    openRegistry: () => {
+      throw new Error("not opened in this test");
+    },
+  };
+  assert.equal(HAS_GIT_BASE.holds(full), true);
+  assert.equal(CAN_READ_REGISTRIES.holds(full), true);
+  assert.equal(IS_DRY_RUN.holds(full), false);
 });

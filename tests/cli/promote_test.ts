@@ -178,3 +178,34 @@ Deno.test("promote mode fails before any copy when a destination cannot be opene
   );
   assert.equal(stage.calls.length, 0);
 });
+
+Deno.test("promote mode reads each source manifest once, at planning, and copies those bytes", async () => {
+  const { stage, prod, access, m } = world();
+  const a = seedImage(stage, "foo", [bytesOf("a")], { odd: true });
+  const r = await run(["--confirm"], [edge(m, DST, "foo", a.digest, "1")], access);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(stage.callsOf("getManifest").length, 1);
+  assert.deepEqual(prod.manifestBytes("img/foo", a.digest), stage.manifestBytes("foo", a.digest));
+});
+
+Deno.test("promote mode fails one image whose source lookup is denied, and the dry run", async () => {
+  const { stage, prod, access, m } = world();
+  const good = seedImage(stage, "good", [bytesOf("g")]);
+  const bad = seedImage(stage, "bad", [bytesOf("b")]);
+  stage.fault = (c) =>
+    c.op === "getManifest" && c.repo === "bad"
+      ? new RegistryError("registry returned 403 DENIED", { status: 403 })
+      : undefined;
+  const edges = [edge(m, DST, "good", good.digest, "1"), edge(m, DST, "bad", bad.digest, "1")];
+  const dry = await run([], edges, access);
+  assert.equal(dry.code, 1);
+  assert.match(
+    dry.stderr,
+    /ERROR: Cannot look up stage\.example\/bad@sha256:\w+: .*403 DENIED \(the dry run fails\)/,
+  );
+  const r = await run(["--confirm"], edges, access);
+  assert.equal(r.code, 1);
+  assert.equal(prod.tagged("img/good", "1"), good.digest);
+  assert.equal(prod.tagged("img/bad", "1"), undefined);
+  assert.match(r.stderr, /ERROR: Failed prod\.example\/img\/bad@sha256:\w+: .*403 DENIED/);
+});

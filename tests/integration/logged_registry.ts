@@ -1,9 +1,9 @@
 /**
- * For benchmarks and write-counting tests: a `docker-registry` process whose log goes straight
- * to a file, so the requests it served (one "response completed" line each, with method and
- * bytes written) can be counted for any client, cip or skopeo alike.
+ * For write-counting tests: a `docker-registry` process whose log goes to a file, so the
+ * requests it served (one "response completed" line each, with method and bytes written) can be
+ * counted for any client, cip or skopeo alike.
  */
-import { requireBinary } from "./registry_process.ts";
+import { startRegistry } from "./registry_process.ts";
 
 /** A registry process with a request log. */
 export interface LoggedRegistry {
@@ -35,54 +35,16 @@ export function writesOf(s: Served): { method: string; uri: string; status: numb
   return s.lines.filter((l) => l.method !== "GET" && l.method !== "HEAD");
 }
 
-/** Starts `docker-registry serve` on a free loopback port with its log in a file. */
+/** Starts `docker-registry serve` (see `startRegistry`) with its log in a file. */
 export async function startLoggedRegistry(): Promise<LoggedRegistry> {
-  const bin = requireBinary("docker-registry");
-  const dir = await Deno.makeTempDir({ prefix: "cip-bench-registry-" });
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  const config = `${dir}/config.yml`;
-  await Deno.writeTextFile(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: info",
-      "  accesslog:",
-      "    disabled: true",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${dir}/storage`,
-      "http:",
-      `  addr: 127.0.0.1:${port}`,
-      "  secret: cip-bench",
-      "",
-    ].join("\n"),
-  );
-  const log = `${dir}/registry.log`;
-  const child = new Deno.Command("sh", {
-    args: ["-c", `exec "$0" serve "$1" >"$2" 2>&1`, bin, config, log],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0;; i++) {
-    try {
-      await (await fetch(`${url}/v2/`)).body?.cancel();
-      break;
-    } catch (e) {
-      if (i > 200) throw new Error(`docker-registry at ${url} did not start`, { cause: e });
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const { host, url, dir, logFile, stop } = await startRegistry();
   let offset = 0;
-  const read = async () => (await Deno.readTextFile(log)).split("\n");
+  const read = async () => (await Deno.readTextFile(logFile)).split("\n");
   return {
-    host: `127.0.0.1:${port}`,
+    host,
     url,
     dir,
+    stop,
     async mark() {
       await new Promise((r) => setTimeout(r, 200));
       offset = (await read()).length - 1;
@@ -104,15 +66,6 @@ export async function startLoggedRegistry(): Promise<LoggedRegistry> {
         parsed.push({ method, uri, status });
       }
       return { requests: lines.length, byMethod, bytesOut, lines: parsed };
-    },
-    async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
-      await child.status;
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
 }

@@ -21,6 +21,11 @@ export interface RegistryProcess {
 export interface RegistryOptions {
   /** Require HTTP basic auth with this one user (an htpasswd file made with bcrypt). */
   htpasswd?: { user: string; password: string };
+  /**
+   * What the log file holds: `"info"` (default) the registry's own lines, one "response
+   * completed" per request; `"access"` only errors and the access log, one line per request.
+   */
+  log?: "info" | "access";
 }
 
 /** Thrown when a binary the integration tests need is not installed. */
@@ -69,13 +74,18 @@ function freePort(): number {
   return port;
 }
 
-function configYaml(dir: string, port: number, htpasswdPath?: string): string {
+function configYaml(
+  dir: string,
+  port: number,
+  log: "info" | "access",
+  htpasswdPath?: string,
+): string {
   const lines = [
     "version: 0.1",
     "log:",
-    "  level: info",
+    `  level: ${log === "access" ? "error" : "info"}`,
     "  accesslog:",
-    "    disabled: true",
+    `    disabled: ${log !== "access"}`,
     "storage:",
     "  filesystem:",
     `    rootdirectory: ${dir}/storage`,
@@ -148,21 +158,16 @@ async function startOnce(opts: RegistryOptions): Promise<RegistryProcess> {
       : undefined;
     const port = freePort();
     const configPath = `${dir}/config.yml`;
-    await Deno.writeTextFile(configPath, configYaml(dir, port, htpasswdPath));
+    await Deno.writeTextFile(configPath, configYaml(dir, port, opts.log ?? "info", htpasswdPath));
     const logFile = `${dir}/registry.log`;
-    const log = await Deno.open(logFile, { write: true, create: true, truncate: true });
-    const child = new Deno.Command(bin, {
-      args: ["serve", configPath],
+    // The shell hands the registry the log file itself: it writes there directly, unbuffered by
+    // this process, so the file holds every line it has logged.
+    const child = new Deno.Command("sh", {
+      args: ["-c", `exec "$0" serve "$1" >"$2" 2>&1`, bin, configPath, logFile],
       stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
+      stdout: "null",
+      stderr: "null",
     }).spawn();
-    const writer = log.writable.getWriter();
-    const drain = async (s: ReadableStream<Uint8Array>) => {
-      for await (const chunk of s) await writer.write(chunk);
-    };
-    const drained = Promise.all([drain(child.stdout), drain(child.stderr)])
-      .finally(() => writer.close().catch(() => {}));
     const url = `http://127.0.0.1:${port}`;
     const stop = async () => {
       try {
@@ -171,7 +176,6 @@ async function startOnce(opts: RegistryOptions): Promise<RegistryProcess> {
         // already exited
       }
       await child.status;
-      await drained.catch(() => {});
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     };
     try {

@@ -38,7 +38,7 @@ Deno.test("deno compile gets the permission set, --no-prompt, the stamp and the 
     "--permission-set=cip",
     "--no-prompt",
     "--include",
-    "dist/build_info.json",
+    "dist/build_info.txt",
     "--output",
     "dist/cip-aarch64-apple-darwin",
     "--target",
@@ -80,6 +80,10 @@ Deno.test("deno task compile and compile:all run the build script", () => {
 Deno.test("the build script writes the stamp where src/version.ts reads it", () => {
   assert.equal(new URL(STAMP_PATH, ROOT).href, BUILD_INFO_URL.href);
   assert.deepEqual(parseBuildInfo(stampText(COMMIT, true)), { commit: COMMIT, modified: true });
+});
+
+Deno.test("the stamp is a data file to deno compile, which takes .json or .ts for modules", () => {
+  assert.doesNotMatch(STAMP_PATH, /\.(json|[cm]?[jt]sx?|wasm)$/);
 });
 
 Deno.test("a release tag must be v followed by deno.json's version", () => {

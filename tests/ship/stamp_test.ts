@@ -82,6 +82,22 @@ async function standIn(dir: string): Promise<string> {
 
 const SMOKE = new URL("../../.github/build/smoke.ts", import.meta.url).pathname;
 
+Deno.test("smoke.ts passes a binary that reports the expected commit", async () => {
+  const dir = await stampedCopy();
+  const r = await run(Deno.execPath(), [
+    "run",
+    "--allow-read",
+    "--allow-run",
+    "--allow-env",
+    "--quiet",
+    SMOKE,
+    await standIn(dir),
+  ], { CIP_COMMIT: COMMIT });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /passed/);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("smoke.ts fails a binary that reports another commit", async () => {
   const dir = await stampedCopy();
   const other = "1".repeat(40);

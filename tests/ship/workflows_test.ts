@@ -70,7 +70,7 @@ for (const path of WORKFLOWS) {
 
   Deno.test(`${path} installs the same Deno version as .ci/run`, async () => {
     const ciRun = await Deno.readTextFile(new URL(".ci/run", ROOT));
-    const pinned = /^DENO_VERSION=(\S+)$/m.exec(ciRun)?.[1];
+    const pinned = /\bdeno@(\d+\.\d+\.\d+)\b/.exec(ciRun)?.[1];
     assert.ok(pinned, ".ci/run pins no Deno version");
     const text = await Deno.readTextFile(new URL(path, ROOT));
     const versions = [...text.matchAll(/deno-version: (\S+)/g)].map((m) => m[1]);
@@ -84,7 +84,7 @@ for (const path of WORKFLOWS) {
   });
 }
 
-Deno.test("release.yml runs on version tags, after the tests, and publishes every binary", async () => {
+Deno.test("release.yml runs on version tags, after the tests, publishes every binary, then runs the action", async () => {
   const data = await load(".github/workflows/release.yml");
   assert.deepEqual(data.on, { push: { tags: ["v*"] } });
   const jobs = data.jobs as Record<string, Record<string, unknown>>;
@@ -93,6 +93,14 @@ Deno.test("release.yml runs on version tags, after the tests, and publishes ever
   assert.match(scripts, /deno task compile:all --release-tag="\$GITHUB_REF_NAME"/);
   assert.match(scripts, /sha256sum cip-\* > SHA256SUMS/);
   assert.match(scripts, /gh release upload "\$TAG" dist\/cip-\* dist\/SHA256SUMS --clobber/);
+  const action = jobs.action as { needs: string; steps: { uses?: string; with?: unknown }[] };
+  assert.equal(action.needs, "build");
+  const step = action.steps.find((s) => s.uses === "./");
+  assert.deepEqual(step?.with, {
+    repository: "${{ github.repository }}",
+    version: "${{ github.ref_name }}",
+    args: "--version",
+  });
 });
 
 Deno.test("action.yml is a composite action whose every input reaches a step", async () => {

@@ -56,6 +56,17 @@ export async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<vo
   while (done < bytes.length) done += await file.write(bytes.subarray(done));
 }
 
+/** Creates the file `path`, which must not exist yet, with `bytes`; syncs it when `fsync`. */
+export async function writeNewFile(path: string, bytes: Uint8Array, fsync: boolean): Promise<void> {
+  const file = await Deno.open(path, { write: true, createNew: true });
+  try {
+    await writeAll(file, bytes);
+    if (fsync) await file.sync();
+  } finally {
+    file.close();
+  }
+}
+
 /** Removes a file if it exists, ignoring every failure (cleanup of temporary files). */
 export async function removeQuietly(path: string): Promise<void> {
   try {
@@ -78,13 +89,7 @@ export async function replaceFile(
   const dir = dirname(path);
   const tmp = tempName(dir);
   try {
-    const file = await Deno.open(tmp, { write: true, createNew: true });
-    try {
-      await writeAll(file, bytes);
-      if (opts.fsync) await file.sync();
-    } finally {
-      file.close();
-    }
+    await writeNewFile(tmp, bytes, opts.fsync);
     if (points) await opts.checkpoint?.(points.written, path);
     await Deno.rename(tmp, path);
   } catch (e) {

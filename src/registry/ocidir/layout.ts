@@ -8,9 +8,9 @@ import {
   replaceFile,
   syncDir,
   tempName,
-  writeAll,
+  writeNewFile,
+  type WriteOptions,
 } from "./fs_util.ts";
-import type { WriteOptions } from "./fs_util.ts";
 import {
   addEntry,
   checkOciLayout,
@@ -118,13 +118,7 @@ export async function ensureLayout(
 async function createOnce(path: string, bytes: Uint8Array, opts: WriteOptions): Promise<void> {
   const tmp = tempName(dirname(path));
   try {
-    const file = await Deno.open(tmp, { write: true, createNew: true });
-    try {
-      await writeAll(file, bytes);
-      if (opts.fsync) await file.sync();
-    } finally {
-      file.close();
-    }
+    await writeNewFile(tmp, bytes, opts.fsync);
     await Deno.link(tmp, path);
   } catch (e) {
     if (!(e instanceof Deno.errors.AlreadyExists)) throw fsError("write", path, e);

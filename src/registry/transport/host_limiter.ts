@@ -2,6 +2,7 @@
  * Per-host politeness: a request rate (token bucket), a cap on requests in flight, and a
  * pause shared by every request to the host after a 429.
  */
+import { isGoogleHost } from "../reference.ts";
 import { Semaphore } from "./semaphore.ts";
 
 /** The limits of one host. */
@@ -166,12 +167,6 @@ export const GOOGLE_REQUESTS_PER_SECOND = 50;
 
 /** Default requests in flight per host (`--threads`). */
 export const DEFAULT_MAX_IN_FLIGHT = 20;
-
-/** Whether `host` is a Google registry: gcr.io, *.gcr.io, *-docker.pkg.dev. */
-export function isGoogleHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/:\d+$/, "");
-  return h === "gcr.io" || h.endsWith(".gcr.io") || h.endsWith("-docker.pkg.dev");
-}
 
 /**
  * The rate of `host`: `override` (`--max-requests-per-second`, 0 = unlimited) when given,

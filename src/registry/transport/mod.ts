@@ -25,7 +25,6 @@ export {
   GOOGLE_REQUESTS_PER_SECOND,
   HostLimiter,
   HostLimiters,
-  isGoogleHost,
 } from "./host_limiter.ts";
 export { type HostCounts, type StatsSnapshot, TransportStats } from "./stats.ts";
 export {

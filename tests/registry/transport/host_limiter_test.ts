@@ -1,9 +1,9 @@
 import { deepEqual, equal } from "node:assert/strict";
+import { isGoogleHost } from "../../../src/registry/reference.ts";
 import {
   defaultRequestsPerSecond,
   HostLimiter,
   HostLimiters,
-  isGoogleHost,
 } from "../../../src/registry/transport/host_limiter.ts";
 import { FakeClock } from "../../fakes/clock.ts";
 import { harness } from "./harness.ts";

@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Logger } from "../../src/log.ts";
+import { BaseManifestError, loadBaseManifests, repoPlace } from "../../src/checks/mod.ts";
+import { d, imagesYaml, plainManifest, registriesYaml } from "./manifest_text.ts";
+import { tempRepo } from "./git_repo.ts";
+
+const quiet = new Logger("error", () => {});
+const REGS = registriesYaml("gcr.io/stage", ["gcr.io/prod"]);
+const images = (tag: string) => imagesYaml([{ name: "app", dmap: { [d("a")]: [tag] } }]);
+
+Deno.test("loadBaseManifests() reads a thin directory as committed, named like the head's files", async () => {
+  const repo = await tempRepo();
+  try {
+    const base = await repo.commit({
+      "k8s/manifests/a/promoter-manifest.yaml": REGS,
+      "k8s/images/a/images.yaml": images("1.0"),
+      "k8s/images/a/notes.txt": "ignored",
+    }, "base");
+    await Deno.writeTextFile(join(repo.dir, "k8s/images/a/images.yaml"), images("dirty"));
+    const thinDir = join(repo.dir, "k8s");
+    const place = await repoPlace({ thinDir });
+    assert.equal(place.prefix, "k8s/");
+    const state = await loadBaseManifests({ thinDir }, place, base, quiet);
+    assert.equal(state.manifests.length, 1);
+    const m = state.manifests[0]!;
+    assert.equal(m.file, `${thinDir}/manifests/a/promoter-manifest.yaml`);
+    assert.equal(m.imagesFile, `${thinDir}/images/a/images.yaml`);
+    assert.equal(m.images[0]!.digests[0]!.pos.file, m.imagesFile);
+    assert.deepEqual(state.edges.edges.map((e) => e.tag), ["1.0"]);
+  } finally {
+    await repo.remove();
+  }
+});
+
+Deno.test("loadBaseManifests() reads a plain manifest under the name the user gave", async () => {
+  const repo = await tempRepo();
+  try {
+    const text = plainManifest("gcr.io/stage", ["gcr.io/prod"], [
+      { name: "app", dmap: { [d("b")]: [] } },
+    ]);
+    const base = await repo.commit({ "deploy/m.yaml": text }, "base");
+    const manifest = join(repo.dir, "deploy", "..", "deploy", "m.yaml");
+    const state = await loadBaseManifests({ manifest }, await repoPlace({ manifest }), base, quiet);
+    assert.equal(state.manifests[0]!.file, manifest);
+    assert.equal(state.edges.edges.length, 1);
+  } finally {
+    await repo.remove();
+  }
+});
+
+Deno.test("loadBaseManifests() finds no manifests where the base had none", async () => {
+  const repo = await tempRepo();
+  try {
+    const base = await repo.commit({ "README": "x" }, "base");
+    await repo.commit({ "k8s/manifests/a/promoter-manifest.yaml": REGS, "m.yaml": REGS }, "head");
+    const thinDir = join(repo.dir, "k8s");
+    const thin = await loadBaseManifests({ thinDir }, await repoPlace({ thinDir }), base, quiet);
+    assert.deepEqual(thin.manifests, []);
+    const manifest = join(repo.dir, "m.yaml");
+    const plain = await loadBaseManifests({ manifest }, await repoPlace({ manifest }), base, quiet);
+    assert.deepEqual(plain.manifests, []);
+  } finally {
+    await repo.remove();
+  }
+});
+
+Deno.test("loadBaseManifests() refuses invalid manifests at the base, naming the revision", async () => {
+  const repo = await tempRepo();
+  try {
+    const base = await repo.commit({
+      "k8s/manifests/a/promoter-manifest.yaml": REGS,
+      "k8s/images/a/images.yaml": '- name: app\n  dmap:\n    "sha256:bad": []\n',
+    }, "base");
+    const thinDir = join(repo.dir, "k8s");
+    const place = await repoPlace({ thinDir });
+    await assert.rejects(
+      () => loadBaseManifests({ thinDir }, place, base, quiet),
+      (e) =>
+        e instanceof BaseManifestError &&
+        e.message.startsWith(`the manifests at ${base} are not valid (1 problem; first: `) &&
+        e.message.includes(`${thinDir}/images/a/images.yaml:3`),
+    );
+  } finally {
+    await repo.remove();
+  }
+});
+
+Deno.test("loadBaseManifests() refuses a symbolic link where a manifest file should be", async () => {
+  const repo = await tempRepo();
+  try {
+    await repo.commit(
+      { "k8s/manifests/a/promoter-manifest.yaml": REGS, "k8s/x.yaml": images("1") },
+      "one",
+    );
+    await Deno.mkdir(join(repo.dir, "k8s/images/a"), { recursive: true });
+    await Deno.symlink("../../x.yaml", join(repo.dir, "k8s/images/a/images.yaml"));
+    const base = await repo.commit({}, "link");
+    const thinDir = join(repo.dir, "k8s");
+    const place = await repoPlace({ thinDir });
+    await assert.rejects(
+      () => loadBaseManifests({ thinDir }, place, base, quiet),
+      (e) => e instanceof BaseManifestError && /images\.yaml.*not a regular file/.test(e.message),
+    );
+  } finally {
+    await repo.remove();
+  }
+});

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { manifestListChildren } from "../../src/checks/manifest_list_children.ts";
+import { FakeBackend, imageManifest, indexManifest } from "./fake_backend.ts";
+import { lineOf, plainManifest } from "./manifest_text.ts";
+import { runCheck } from "./run_check.ts";
+
+const SRC = "reg.example/stage";
+const manifestFor = (digests: Record<string, string[]>) =>
+  plainManifest(SRC, ["reg.example/prod"], [{ name: "multi", dmap: digests }]);
+
+Deno.test("manifest-list-children reports each child missing from the source", async () => {
+  const amd = imageManifest(1, [1]);
+  const arm = imageManifest(2, [2]);
+  const ppc = imageManifest(3, [3]);
+  const index = indexManifest([amd, arm, ppc]);
+  const src = new FakeBackend(SRC).put("multi", index).put("multi", amd);
+  const head = manifestFor({ [index.digest]: ["1.0"] });
+  const r = await runCheck(manifestListChildren, { head, registries: { [SRC]: src } });
+  assert.equal(r.findings.length, 2);
+  for (const f of r.findings) {
+    assert.equal(f.severity, "error");
+    assert.equal(f.line, lineOf(head, index.digest));
+    assert.match(f.message, /2 of 3 children missing/);
+  }
+  assert.match(r.findings[0]!.message, new RegExp(`child ${arm.digest} of the manifest list`));
+  assert.match(r.findings[1]!.message, new RegExp(`child ${ppc.digest}`));
+});
+
+Deno.test("manifest-list-children accepts complete lists and plain images", async () => {
+  const amd = imageManifest(1, [1]);
+  const index = indexManifest([amd]);
+  const single = imageManifest(5, [5]);
+  const src = new FakeBackend(SRC).put("multi", index).put("multi", amd).put("multi", single);
+  const r = await runCheck(manifestListChildren, {
+    head: manifestFor({ [index.digest]: ["1.0"], [single.digest]: ["single"] }),
+    registries: { [SRC]: src },
+  });
+  assert.deepEqual(r.findings, []);
+});
