@@ -135,7 +135,10 @@ export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<Pre
     if (f.severity === "error") ctx.log.error(formatFinding(f));
     else ctx.log.warn(formatFinding(f));
   }
-  if (ctx.io.env("GITHUB_ACTIONS") === "true" && outcome.findings.length > 0) {
+  const actions = ctx.io.env("GITHUB_ACTIONS") === "true" && outcome.findings.length > 0;
+  if (actions && v["json-log-summary"] === true) {
+    ctx.log.info("no GitHub annotations: --json-log-summary keeps stdout for the JSON summary");
+  } else if (actions) {
     const where = place ?? await repoPlace(input).catch((e) => {
       if (e instanceof GitError) return undefined;
       throw e;

@@ -155,6 +155,21 @@ Deno.test("cip prints GitHub annotations with repository paths when GITHUB_ACTIO
   );
 });
 
+Deno.test("cip keeps stdout for the JSON summary under GitHub Actions with --json-log-summary", async () => {
+  await withScene((s) =>
+    withPullRequest(s.base, s.bad, async (repo, base) => {
+      const r = await runCli([`--manifest=${FILE}`, `--diff-base=${base}`, "--json-log-summary"], {
+        cwd: repo.dir,
+        env: { GITHUB_ACTIONS: "true" },
+      });
+      assert.equal(r.code, 1, r.stderr);
+      assert.deepEqual(annotations(r.stdout), []);
+      assert.equal(typeof JSON.parse(r.stdout), "object");
+      assert.match(r.stderr, /ERROR: .*\[tag-move\]/);
+    })
+  );
+});
+
 Deno.test("cip passes a pull request that only adds; --checks and --skip-checks choose checks", async () => {
   await withScene(async (s) => {
     await withPullRequest(s.base, s.good, async (repo, base) => {
