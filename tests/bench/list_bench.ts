@@ -10,6 +10,7 @@ import { anonymousCredentials, Registries } from "../../src/registry/open.ts";
 import { FakeRegistry } from "../fakes/registry.ts";
 import { makeImage, pushBlob, pushManifest } from "../fixtures/images.ts";
 import { startRegistry } from "../integration/registry_process.ts";
+import { pool } from "./fill_registry.ts";
 
 /** What one listing run measured. */
 export interface ListBenchResult {
@@ -57,14 +58,6 @@ function requestsByMethod(r: Registries): Record<string, number> {
   return out;
 }
 
-/** Runs `n` async jobs with at most `limit` at once. */
-async function pool(n: number, limit: number, job: (i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, async () => {
-    while (next < n) await job(next++);
-  }));
-}
-
 function result(
   scenario: string,
   opts: Required<ListBenchOptions>,
@@ -92,8 +85,11 @@ export async function benchPlainRegistry(o: ListBenchOptions = {}): Promise<List
   try {
     const image = makeImage({ layers: 1, mediaType: "docker", seed: 1 });
     const tags = Array.from({ length: opts.tags }, (_, i) => `v${i}`);
-    await pool(opts.repositories, 8, async (i) => {
-      const repo = `bench/repo${String(i).padStart(3, "0")}`;
+    const repos = Array.from(
+      { length: opts.repositories },
+      (_, i) => `bench/repo${String(i).padStart(3, "0")}`,
+    );
+    await pool(repos, 8, async (repo) => {
       for (const b of [image.config, ...image.layers]) await pushBlob(reg.url, repo, b);
       for (const t of tags) await pushManifest(reg.url, repo, image.manifest, t);
     });
