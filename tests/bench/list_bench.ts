@@ -58,6 +58,28 @@ function requestsByMethod(r: Registries): Record<string, number> {
   return out;
 }
 
+/**
+ * Walks registry `name` below `prefix` through cip's transport over `f`, timing the walk and
+ * counting its requests; throws unless it found all `opts.repositories` repositories.
+ */
+async function timedWalk(
+  opts: Required<ListBenchOptions>,
+  f: typeof fetch,
+  name: string,
+  prefix: string,
+): Promise<{ counts: Record<string, number>; wallMs: number }> {
+  const registries = openRegistries(opts.threads, f);
+  const { backend } = registries.open(name);
+  const start = performance.now();
+  const inv = await walkRegistry(backend, prefix);
+  const wallMs = performance.now() - start;
+  const counts = requestsByMethod(registries);
+  if (inv.size !== opts.repositories) {
+    throw new Error(`listed ${inv.size} repositories, expected ${opts.repositories}`);
+  }
+  return { counts, wallMs };
+}
+
 function result(
   scenario: string,
   opts: Required<ListBenchOptions>,
@@ -93,15 +115,7 @@ export async function benchPlainRegistry(o: ListBenchOptions = {}): Promise<List
       for (const b of [image.config, ...image.layers]) await pushBlob(reg.url, repo, b);
       for (const t of tags) await pushManifest(reg.url, repo, image.manifest, t);
     });
-    const registries = openRegistries(opts.threads, globalThis.fetch);
-    const { backend } = registries.open(reg.host);
-    const start = performance.now();
-    const inv = await walkRegistry(backend, "");
-    const wallMs = performance.now() - start;
-    const counts = requestsByMethod(registries);
-    if (inv.size !== opts.repositories) {
-      throw new Error(`listed ${inv.size} repositories, expected ${opts.repositories}`);
-    }
+    const { counts, wallMs } = await timedWalk(opts, globalThis.fetch, reg.host, "");
     // Catalog pages (n=1000) + tag-list pages (n=1000) + one HEAD per tag.
     const minimum = Math.ceil(opts.repositories / 1000) +
       opts.repositories * Math.ceil(opts.tags / 1000) + opts.repositories * opts.tags;
@@ -120,15 +134,7 @@ export async function benchExtensionRegistry(o: ListBenchOptions = {}): Promise<
   for (let i = 0; i < opts.repositories; i++) {
     fake.seed(`proj/images/repo${String(i).padStart(3, "0")}`, image, tags);
   }
-  const registries = openRegistries(opts.threads, fake.fetch);
-  const { backend } = registries.open(`${fake.host}/proj`);
-  const start = performance.now();
-  const inv = await walkRegistry(backend, "proj");
-  const wallMs = performance.now() - start;
-  const counts = requestsByMethod(registries);
-  if (inv.size !== opts.repositories) {
-    throw new Error(`listed ${inv.size} repositories, expected ${opts.repositories}`);
-  }
+  const { counts, wallMs } = await timedWalk(opts, fake.fetch, `${fake.host}/proj`, "proj");
   // One request per repository (the intermediate path proj/images is one more).
   return result("GCR/AR extension (in memory)", opts, counts, opts.repositories, wallMs);
 }
