@@ -235,7 +235,8 @@ async function writeAtomically(path: string, text: string): Promise<void> {
     await Deno.rename(tmp, path);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
-    throw new Error(`Cannot write the report to ${path}: ${describeError(e)}`, { cause: e });
+    // The cause reads as its plain reason (main's describe): not the temporary file's name.
+    throw new Error(`Cannot write the report to ${path}`, { cause: e });
   }
 }
 

@@ -67,7 +67,8 @@ export async function loadThinManifests(
     problems.add(
       filePos(tree.label(dir)),
       "",
-      "no such directory (expected a thin manifest directory holding images/ and manifests/)",
+      "does not exist or is not a directory (expected a thin manifest directory holding " +
+        "images/ and manifests/)",
     );
   }
   problems.throwIfAny();

@@ -170,7 +170,8 @@ Deno.test("loadManifests() reports a thin directory that does not exist", async 
   assert.deepEqual(
     await errorsOf(loadManifests({ thinDir: "/nonexistent/cip" }, captureLog().log)),
     [
-      "/nonexistent/cip: no such directory (expected a thin manifest directory holding images/ and manifests/)",
+      "/nonexistent/cip: does not exist or is not a directory (expected a thin manifest " +
+      "directory holding images/ and manifests/)",
     ],
   );
 });

@@ -17,7 +17,11 @@ export interface HostLimits {
 
 /** The pause after a 429 without `Retry-After`: 1 s, doubling per 429 in a row, up to this. */
 export const MAX_PAUSE_MS = 32_000;
-/** The longest pause a `Retry-After` may impose on a host. */
+/**
+ * The longest pause a `Retry-After` may impose on a host. A longer one pauses nothing: the
+ * retry layer gives the 429 back to its caller at once (MAX_RETRY_AFTER_MS), so holding every
+ * other request to the host for minutes would only delay the same failure.
+ */
 export const MAX_RETRY_AFTER_PAUSE_MS = 300_000;
 
 /** Real sleep. */
@@ -109,13 +113,15 @@ export class HostLimiter {
   }
 
   /**
-   * Records a 429: pauses every request to the host for `retryAfterMs` (capped at 5 min), or
-   * when absent 1 s doubling with each 429 in a row (up to 32 s).
+   * Records a 429: pauses every request to the host for `retryAfterMs`, or when absent 1 s
+   * doubling with each 429 in a row (up to 32 s). A `retryAfterMs` above 5 min pauses nothing:
+   * nobody waits that long, the 429 fails its request.
    */
   throttle(retryAfterMs?: number): void {
     this.#strikes++;
+    if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_PAUSE_MS) return;
     const pause = retryAfterMs !== undefined
-      ? Math.min(retryAfterMs, MAX_RETRY_AFTER_PAUSE_MS)
+      ? retryAfterMs
       : Math.min(MAX_PAUSE_MS, 1000 * 2 ** (this.#strikes - 1));
     const until = this.#now() + pause;
     if (until > this.#pausedUntil) this.#pausedUntil = until;

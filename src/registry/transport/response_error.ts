@@ -69,11 +69,18 @@ export async function errorFromResponse(res: Response, action: string): Promise<
   const body = parseErrorBody(await readCapped(res));
   const codes = body.codes.length > 0 ? ` ${body.codes.join(", ")}` : "";
   const detail = body.message !== "" ? ` (${clip(body.message)})` : "";
-  return new RegistryError(`Cannot ${action}: registry returned ${res.status}${codes}${detail}`, {
-    status: res.status,
-    codes: body.codes,
-    temporary: isTemporaryStatus(res.status),
-  });
+  const retryAfter = res.headers.get("retry-after");
+  const wait = retryAfter !== null && isTemporaryStatus(res.status)
+    ? `, Retry-After: ${clip(retryAfter)}`
+    : "";
+  return new RegistryError(
+    `Cannot ${action}: registry returned ${res.status}${codes}${detail}${wait}`,
+    {
+      status: res.status,
+      codes: body.codes,
+      temporary: isTemporaryStatus(res.status),
+    },
+  );
 }
 
 function clip(s: string): string {

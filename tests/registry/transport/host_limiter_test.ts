@@ -113,6 +113,20 @@ Deno.test("HostLimiter.throttle() pauses every request to the host, doubling per
   deepEqual(await admitted(l, clock, 1), [1000]);
 });
 
+Deno.test("HostLimiter.throttle() does not pause a host whose Retry-After is beyond 5 minutes", async () => {
+  const clock = new FakeClock();
+  const l = new HostLimiter("h", {
+    requestsPerSecond: 0,
+    maxInFlight: 10,
+    now: clock.now,
+    sleep: clock.sleep,
+  });
+  l.throttle(3_600_000);
+  deepEqual(await admitted(l, clock, 2), [0, 0]);
+  l.throttle(300_000);
+  deepEqual(await admitted(l, clock, 1), [300_000]);
+});
+
 Deno.test("HostLimiter resumes at the steady rate after a pause, without a burst", async () => {
   const clock = new FakeClock();
   const l = new HostLimiter("h", {

@@ -52,3 +52,16 @@ Deno.test("errorFromResponse() says what failed, with status, codes and temporar
   equal(nf.temporary, false);
   equal(nf.message, "Cannot x: registry returned 404");
 });
+
+Deno.test("errorFromResponse() names the Retry-After of a 429 or 5xx it was not waited for", async () => {
+  const e = await errorFromResponse(
+    new Response("slow down", { status: 429, headers: { "retry-after": "3600" } }),
+    "list the tags of h/a",
+  );
+  equal(e.message, "Cannot list the tags of h/a: registry returned 429, Retry-After: 3600");
+  const nf = await errorFromResponse(
+    new Response("", { status: 404, headers: { "retry-after": "5" } }),
+    "x",
+  );
+  equal(nf.message, "Cannot x: registry returned 404");
+});
