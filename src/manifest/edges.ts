@@ -22,8 +22,6 @@ export interface RedundantEdge {
 export interface EdgeSet {
   /** Every distinct edge, in manifest, destination registry, image, digest, tag order. */
   edges: Edge[];
-  /** How many edges were left out as redundant (the length of `redundantEdges`). */
-  redundant: number;
   /** The redundant edges and the edges they repeat. */
   redundantEdges: RedundantEdge[];
   /** Destination tags wanted with different digests (an error for every mode that promotes). */
@@ -77,7 +75,7 @@ export function computeEdges(manifests: readonly Manifest[]): EdgeSet {
       }
     }
   }
-  return { edges, redundant: redundantEdges.length, redundantEdges, overlaps };
+  return { edges, redundantEdges, overlaps };
 
   function add(slots: Map<string, Edge>, key: string, edge: Edge): void {
     const first = slots.get(key);

@@ -41,7 +41,7 @@ async function run(args: string[], edges: Edge[], access: RegistryAccess, overla
     fetch: () => Promise.reject(new Error("no network in this test")),
     now: () => 0,
   });
-  const code = await promote(ctx, { edges, redundant: 0, redundantEdges: [], overlaps }, access);
+  const code = await promote(ctx, { edges, redundantEdges: [], overlaps }, access);
   return { code, stdout, stderr };
 }
 
