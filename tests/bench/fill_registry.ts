@@ -2,7 +2,7 @@
  * Fills a registry fast for benchmarks with raw fetch: shared blobs uploaded once and mounted
  * into every repository, distinct manifests made cheap by an annotation.
  */
-import { createHash } from "node:crypto";
+import { digestOf } from "../fixtures/images.ts";
 
 /** The shape of the filled registry. */
 export interface FillPlan {
@@ -31,10 +31,6 @@ const OCI = {
 
 const encoder = new TextEncoder();
 
-function digest(bytes: Uint8Array): string {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-
 async function expect(res: Response, want: number, what: string): Promise<Response> {
   if (res.status !== want) {
     throw new Error(`${what}: HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
@@ -62,9 +58,9 @@ export async function fillRegistry(url: string, plan: FillPlan): Promise<FillRes
   const config = encoder.encode(JSON.stringify({
     architecture: "amd64",
     os: "linux",
-    rootfs: { type: "layers", diff_ids: [digest(layer)] },
+    rootfs: { type: "layers", diff_ids: [digestOf(layer)] },
   }));
-  const blobs = [config, layer].map((bytes) => ({ bytes, digest: digest(bytes) }));
+  const blobs = [config, layer].map((bytes) => ({ bytes, digest: digestOf(bytes) }));
   const repos = Array.from(
     { length: plan.repositories },
     (_, i) => `bench/r${String(i).padStart(3, "0")}`,
@@ -88,7 +84,7 @@ export async function fillRegistry(url: string, plan: FillPlan): Promise<FillRes
       layers: [{ mediaType: OCI.layer, digest: blobs[1]!.digest, size: layer.length }],
       annotations: { "org.example.name": name },
     }));
-    return { bytes, digest: digest(bytes), mediaType: OCI.manifest };
+    return { bytes, digest: digestOf(bytes), mediaType: OCI.manifest };
   };
   const put = async (
     repo: string,

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import {
   asBody,
+  digestOf,
   type ImageFixture,
   makeImage,
   makeIndex,
@@ -296,7 +297,7 @@ export async function benchPromote(): Promise<boolean> {
     const size = 1 << 30;
     const layer = await pushBigBlob(src.url, "big/one", size);
     const config = new TextEncoder().encode('{"architecture":"amd64","os":"linux"}');
-    const configDigest = `sha256:${createHash("sha256").update(config).digest("hex")}`;
+    const configDigest = digestOf(config);
     await pushBlob(src.url, "big/one", {
       digest: configDigest,
       bytes: config,

@@ -1,5 +1,4 @@
 /** A read-only in-memory registry for check tests: manifests, tags, and GCR listing facts. */
-import { createHash } from "node:crypto";
 import type {
   Backend,
   BlobStream,
@@ -9,14 +8,10 @@ import type {
   TagListing,
 } from "../../src/registry/api.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
+import { digestOf } from "../fixtures/images.ts";
 
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-
-/** The digest of some bytes. */
-export function digestOf(bytes: Uint8Array): string {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
 
 /** An OCI image manifest whose config and layers have these sizes (no blobs behind them). */
 export function imageManifest(configSize: number, layerSizes: number[]): ManifestBytes {

@@ -12,6 +12,7 @@ import type {
   TagListing,
 } from "../../src/registry/api.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
+import { digestOf } from "../fixtures/images.ts";
 
 /** The operations of the Backend interface, as recorded. */
 export type Op =
@@ -71,7 +72,7 @@ export class MemoryBackend implements Backend {
 
   /** Stores bytes as a blob in a repository directly (no call recorded). */
   seedBlob(repo: string, bytes: Uint8Array): Descriptor {
-    const digest = sha256(bytes);
+    const digest = digestOf(bytes);
     this.#blobs.set(digest, bytes);
     this.#repo(repo).blobs.add(digest);
     return { mediaType: "application/octet-stream", digest, size: bytes.length };
@@ -79,7 +80,7 @@ export class MemoryBackend implements Backend {
 
   /** Stores a manifest directly (no checks, no call recorded); returns its digest. */
   seedManifest(repo: string, mediaType: string, bytes: Uint8Array, tags: string[] = []): string {
-    const digest = sha256(bytes);
+    const digest = digestOf(bytes);
     const r = this.#repo(repo);
     r.manifests.set(digest, { mediaType, digest, bytes });
     for (const t of tags) r.tags.set(t, digest);
@@ -144,7 +145,7 @@ export class MemoryBackend implements Backend {
   #putManifest(repo: string, ref: string, manifest: ManifestBytes): Promise<void> {
     const fault = this.#record("putManifest", repo, ref);
     if (fault) return Promise.reject(fault);
-    const digest = sha256(manifest.bytes);
+    const digest = digestOf(manifest.bytes);
     if (ref.startsWith("sha256:") && ref !== digest) {
       throw new RegistryError(`digest ${ref} does not match the manifest`, {
         status: 400,
@@ -252,9 +253,4 @@ export class MemoryBackend implements Backend {
     if (!r) this.#repos.set(name, r = { manifests: new Map(), tags: new Map(), blobs: new Set() });
     return r;
   }
-}
-
-/** `sha256:<hex>` of bytes. */
-export function sha256(bytes: Uint8Array): string {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }

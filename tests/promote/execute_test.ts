@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { Logger } from "../../src/log.ts";
 import { execute } from "../../src/promote/execute.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
-import { MemoryBackend, sha256 } from "../fakes/memory_backend.ts";
+import { MemoryBackend } from "../fakes/memory_backend.ts";
+import { digestOf } from "../fixtures/images.ts";
 import { edge, manifestOf } from "./edges_fixture.ts";
 import { bytesOf, seedImage, seedIndex } from "./image_fixture.ts";
 import { executeOver, planOver, type Registries } from "./run_fixture.ts";
@@ -31,7 +32,7 @@ Deno.test("execute() copies an image byte for byte with its blobs and tags", asy
   assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
   const bytes = prod.manifestBytes("img/foo", img.digest);
   assert.ok(bytes);
-  assert.equal(sha256(bytes), img.digest);
+  assert.equal(digestOf(bytes), img.digest);
   assert.deepEqual(bytes, stage.manifestBytes("foo", img.digest));
   assert.equal(prod.tagged("img/foo", "1.0"), img.digest);
   assert.equal(prod.callsOf("putBlob").length, 3);
@@ -47,11 +48,13 @@ Deno.test("execute() copies an index with untagged children, children first", as
   const edges = [edge(m, DST, "multi", idx.digest, "v1")];
   const r = await executeOver(regs, await planOver(regs, edges));
   assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
-  for (const k of kids) assert.equal(sha256(prod.manifestBytes("img/multi", k.digest)!), k.digest);
+  for (const k of kids) {
+    assert.equal(digestOf(prod.manifestBytes("img/multi", k.digest)!), k.digest);
+  }
   const puts = prod.callsOf("putManifest").map((c) => c.ref);
   assert.deepEqual(puts.slice(0, 3).sort(), kids.map((k) => k.digest).sort());
   assert.deepEqual(puts.slice(3), ["v1"]);
-  assert.equal(sha256(prod.manifestBytes("img/multi", idx.digest)!), idx.digest);
+  assert.equal(digestOf(prod.manifestBytes("img/multi", idx.digest)!), idx.digest);
 });
 
 Deno.test("execute() transfers a shared blob once per destination repository", async () => {
@@ -67,7 +70,7 @@ Deno.test("execute() transfers a shared blob once per destination repository", a
   ];
   const r = await executeOver(regs, await planOver(regs, edges));
   assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
-  const sharedDigest = sha256(shared);
+  const sharedDigest = digestOf(shared);
   for (const be of [prod, mirror]) {
     assert.equal(be.callsOf("putBlob").filter((c) => c.ref === sharedDigest).length, 1);
     assert.equal(be.callsOf("putBlob").length, 5);
@@ -83,7 +86,7 @@ Deno.test("execute() mounts a blob already written to another repository of the 
   const edges = [edge(m, DST, "one", a.digest, null), edge(m, DST, "two", b.digest, null)];
   const r = await executeOver(regs, await planOver(regs, edges));
   assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
-  const sharedDigest = sha256(shared);
+  const sharedDigest = digestOf(shared);
   assert.equal(prod.callsOf("putBlob").filter((c) => c.ref === sharedDigest).length, 1);
   assert.equal(prod.callsOf("mountBlob").filter((c) => c.ref === sharedDigest).length, 1);
   assert.ok(prod.holdsBlob("img/one", sharedDigest) && prod.holdsBlob("img/two", sharedDigest));
@@ -163,7 +166,7 @@ Deno.test("execute() retries a blob copy that met a temporary error, then succee
   );
   assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
   assert.equal(sleeps.length, 2);
-  assert.equal(sha256(prod.manifestBytes("img/foo", img.digest)!), img.digest);
+  assert.equal(digestOf(prod.manifestBytes("img/foo", img.digest)!), img.digest);
 });
 
 Deno.test("execute() gives up on a blob after its attempts and never PUTs the manifest", async () => {
@@ -270,7 +273,7 @@ Deno.test("execute() retries a blob whose source stream broke half-way, and stor
   let broken = 0;
   stage.getBlob = async (repo, digest) => {
     const blob = await real(repo, digest);
-    if (digest !== sha256(layer) || broken++ > 0) return blob;
+    if (digest !== digestOf(layer) || broken++ > 0) return blob;
     const reader = blob.body.getReader();
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
@@ -295,6 +298,6 @@ Deno.test("execute() retries a blob whose source stream broke half-way, and stor
   );
   assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
   assert.equal(sleeps.length, 1);
-  assert.ok(prod.holdsBlob("img/foo", sha256(layer)));
+  assert.ok(prod.holdsBlob("img/foo", digestOf(layer)));
   assert.equal(prod.tagged("img/foo", "1"), img.digest);
 });

@@ -1,5 +1,5 @@
 /** A fake GitHub release server on 127.0.0.1 for the action's install script, and a runner. */
-import { createHash } from "node:crypto";
+import { sha256hex } from "../fixtures/images.ts";
 
 /** A release server: its base URL, the paths it was asked for, and a way to stop it. */
 export interface FakeReleases {
@@ -28,14 +28,9 @@ export function serveReleases(files: Map<string, Uint8Array>): FakeReleases {
   };
 }
 
-/** Hex SHA-256 of bytes. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
 /** A SHA256SUMS file as `sha256sum` writes it: `<hex>  <name>` per line. */
 export function sha256sums(assets: Map<string, Uint8Array>): string {
-  return [...assets].map(([name, bytes]) => `${sha256Hex(bytes)}  ${name}\n`).join("");
+  return [...assets].map(([name, bytes]) => `${sha256hex(bytes)}  ${name}\n`).join("");
 }
 
 /** The outcome of running a shell script. */

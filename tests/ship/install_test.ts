@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { binaryName, type Target, TARGETS } from "../../.github/build/compile.ts";
-import { runScript, serveReleases, sha256Hex, sha256sums } from "./fake_release.ts";
+import { sha256hex } from "../fixtures/images.ts";
+import { runScript, serveReleases, sha256sums } from "./fake_release.ts";
 
 const INSTALL = new URL("../../.github/action/install.sh", import.meta.url).pathname;
 const REPO = "acme/cip";
@@ -150,7 +151,7 @@ Deno.test("install.sh fails when SHA256SUMS has no line for the binary", async (
 Deno.test("install.sh accepts SHA256SUMS lines in sha256sum's binary mode (*name)", async () => {
   const assets = fakeBinaries();
   const bytes = assets.get("cip-x86_64-unknown-linux-gnu")!;
-  const sums = `${sha256Hex(bytes).toUpperCase()} *cip-x86_64-unknown-linux-gnu\n`;
+  const sums = `${sha256hex(bytes).toUpperCase()} *cip-x86_64-unknown-linux-gnu\n`;
   const r = await install(releaseFiles(assets, sums), {
     CIP_VERSION: "v1.2.3",
     CIP_TARGET: "x86_64-unknown-linux-gnu",
