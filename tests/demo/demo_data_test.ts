@@ -5,7 +5,7 @@ import { OciDirBackend } from "../../src/registry/ocidir.ts";
 import { checkLayouts } from "../fixtures/check_layouts.ts";
 import { DEMO_DESTINATION, DEMO_SOURCE, makeDemo } from "../fixtures/make_demo.ts";
 import { tempDir } from "../fixtures/temp_dirs.ts";
-import { skopeoIn } from "../integration/ocidir_tools.ts";
+import { skopeoIn } from "../integration/skopeo.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 const DEMO = join(REPO, "testdata", "demo");

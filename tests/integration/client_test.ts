@@ -16,22 +16,11 @@ import {
   pushIndex,
   randomBytes,
 } from "../fixtures/images.ts";
-import { requireBinary, startRegistry } from "./registry_process.ts";
+import { startRegistry } from "./registry_process.ts";
+import { skopeoRaw } from "./skopeo.ts";
 
 function backendFor(host: string): HttpBackend {
   return new HttpBackend({ host, fetch: plainHttpFetch() });
-}
-
-/** The manifest bytes skopeo reads from `docker://host/repo:ref` (an independent client). */
-async function skopeoRaw(host: string, repo: string, ref: string): Promise<Uint8Array> {
-  const sep = ref.startsWith("sha256:") ? "@" : ":";
-  const out = await new Deno.Command(requireBinary("skopeo"), {
-    args: ["inspect", "--raw", "--tls-verify=false", `docker://${host}/${repo}${sep}${ref}`],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) throw new Error(`skopeo failed: ${new TextDecoder().decode(out.stderr)}`);
-  return out.stdout;
 }
 
 /** The manifest bytes a registry serves, by raw fetch. */
@@ -126,7 +115,7 @@ Deno.test("client copies images byte for byte between real registries", async ()
     for (const [repo, tag, want] of cases) {
       const served = await rawManifest(b.url, repo, tag, want.mediaType);
       assert.equal(digestOf(served), want.digest, `${repo}:${tag} by fetch`);
-      const viaSkopeo = await skopeoRaw(b.host, repo, tag);
+      const viaSkopeo = await skopeoRaw(`${b.host}/${repo}:${tag}`);
       assert.equal(digestOf(viaSkopeo), want.digest, `${repo}:${tag} by skopeo`);
     }
     for (const layer of big.layers) {

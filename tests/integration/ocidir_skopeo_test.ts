@@ -5,7 +5,7 @@ import { checkLayouts } from "../fixtures/check_layouts.ts";
 import { digestOf } from "../fixtures/images.ts";
 import { tempDir } from "../fixtures/temp_dirs.ts";
 import { pushImage, putUnder, tinyImage, tinyIndex } from "../fixtures/tiny_images.ts";
-import { skopeo } from "./ocidir_tools.ts";
+import { skopeo } from "./skopeo.ts";
 import { startRegistry } from "./registry_process.ts";
 
 /** A root written by cip: `plain:1.0` and the multi-platform `multi/arch:2.0`. */

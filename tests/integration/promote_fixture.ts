@@ -183,14 +183,3 @@ export async function assertPromoted(
     assert.deepEqual(await tagsOf(url, repo), wanted.sort(), `tags of ${repo}`);
   }
 }
-
-/** Reads a manifest with skopeo (an independent client) and returns its raw bytes. */
-export async function skopeoRaw(reference: string): Promise<Uint8Array> {
-  const out = await new Deno.Command("skopeo", {
-    args: ["inspect", "--raw", "--tls-verify=false", `docker://${reference}`],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return out.stdout;
-}

@@ -7,13 +7,13 @@ import {
   assertPromoted,
   fetchManifest,
   pushStaging,
-  skopeoRaw,
   type Staging,
   tagsOf,
   writeManifest,
   writeThinDir,
 } from "./promote_fixture.ts";
 import { requireBinary } from "./registry_process.ts";
+import { skopeoRaw } from "./skopeo.ts";
 
 /** Two registries: A holds staging (and a same-host destination), B the production ones. */
 async function withRegistries(
