@@ -8,6 +8,7 @@ import { MemoryBackend } from "../fakes/memory_backend.ts";
 import { edge, manifestOf } from "../promote/edges_fixture.ts";
 import { bytesOf, seedImage } from "../promote/image_fixture.ts";
 import { readInventory } from "../promote/run_fixture.ts";
+import { recordingIo } from "./recording_io.ts";
 
 const SRC = "stage.example";
 const DST = "prod.example/img";
@@ -28,21 +29,9 @@ function world() {
 }
 
 async function run(args: string[], edges: Edge[], access: RegistryAccess, overlaps = []) {
-  let stdout = "";
-  let stderr = "";
-  const ctx = makeContext(parseFlags(["--manifest=x.yaml", ...args]), {
-    stdout: (t) => {
-      stdout += t;
-      return Promise.resolve();
-    },
-    stderr: (t) => stderr += t,
-    env: () => undefined,
-    stderrIsTerminal: false,
-    fetch: () => Promise.reject(new Error("no network in this test")),
-    now: () => 0,
-  });
-  const code = await promote(ctx, { edges, redundantEdges: [], overlaps }, access);
-  return { code, stdout, stderr };
+  const { io, result } = recordingIo();
+  const ctx = makeContext(parseFlags(["--manifest=x.yaml", ...args]), io);
+  return result(await promote(ctx, { edges, redundantEdges: [], overlaps }, access));
 }
 
 Deno.test("promote mode prints the plan by destination in a dry run and writes nothing", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Io, makeContext } from "../../src/cli/context.ts";
+import { makeContext } from "../../src/cli/context.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
 import {
   rejectSnapshotFlags,
@@ -12,6 +12,7 @@ import { UsageError } from "../../src/cli/usage_error.ts";
 import type { Backend } from "../../src/registry/api.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
 import type { ImageRecord, Inventory } from "../../src/registry/inventory_types.ts";
+import { recordingIo } from "./recording_io.ts";
 
 const A = `sha256:${"a".repeat(64)}`;
 const B = `sha256:${"b".repeat(64)}`;
@@ -53,23 +54,6 @@ function fakeDeps(inv: Inventory, fail?: Error): SnapshotDeps & { opened: string
   };
 }
 
-function fakeIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: (t) => {
-      out.push(t);
-      return Promise.resolve();
-    },
-    stderr: (t) => void err.push(t),
-    env: () => undefined,
-    stderrIsTerminal: false,
-    fetch: () => Promise.reject(new Error("no network in this test")),
-    now: () => 0,
-  };
-  return { io, out, err };
-}
-
 const INV = inventory({
   "p/foo": [
     { digest: L, tags: ["1.0"], children: [A, B] },
@@ -80,10 +64,8 @@ const INV = inventory({
 });
 
 async function run(args: string[], deps: SnapshotDeps) {
-  const { io, out, err } = fakeIo();
-  const ctx = makeContext(parseFlags(args), io);
-  const code = await runSnapshot(ctx, deps);
-  return { code, stdout: out.join(""), stderr: err.join("") };
+  const { io, result } = recordingIo();
+  return result(await runSnapshot(makeContext(parseFlags(args), io), deps));
 }
 
 Deno.test("runSnapshot() prints the YAML of the path's repositories and progress to stderr", async () => {
@@ -124,7 +106,7 @@ Deno.test("runSnapshot() prints nothing and throws SnapshotError when the walk f
   const cause = new RegistryError("Cannot list tags of reg.test/p/foo: registry returned 403", {
     status: 403,
   });
-  const { io, out } = fakeIo();
+  const { io, out } = recordingIo();
   const ctx = makeContext(parseFlags(["--snapshot=reg.test/p"]), io);
   await assert.rejects(runSnapshot(ctx, fakeDeps(INV, cause)), (e: unknown) => {
     assert.ok(e instanceof SnapshotError);

@@ -1,44 +1,20 @@
 /** Runs snapshots in-process against any fetch (a fake registry's, or the real one). */
-import { type Io, makeContext } from "../../src/cli/context.ts";
+import { makeContext } from "../../src/cli/context.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
 import { describe, EXIT, main } from "../../src/cli/main.ts";
 import { runSnapshot, type SnapshotDeps, SnapshotError } from "../../src/cli/snapshot.ts";
 import { HttpBackend } from "../../src/registry/client.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
-
-/** The outcome of one in-process run. */
-export interface SnapshotRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** An Io over `fetch` that records stdout and stderr, with no environment. */
-function recordingIo(fetch: typeof globalThis.fetch, env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: (t) => {
-      out.push(t);
-      return Promise.resolve();
-    },
-    stderr: (t) => void err.push(t),
-    env: (name) => env[name],
-    stderrIsTerminal: false,
-    fetch,
-    now: Date.now,
-  };
-  return { io, result: (code: number) => ({ code, stdout: out.join(""), stderr: err.join("") }) };
-}
+import { type RecordedRun, recordingIo } from "../cli/recording_io.ts";
 
 /** Runs `cip` (main, with the real opener and transport) in-process over `fetch`. */
 export async function runSnapshotIn(
   args: string[],
   fetch: typeof globalThis.fetch,
   env: Record<string, string> = {},
-): Promise<SnapshotRun> {
-  const { io, result } = recordingIo(fetch, env);
+): Promise<RecordedRun> {
+  const { io, result } = recordingIo({ fetch, env, now: Date.now });
   return result(await main(args, io));
 }
 
@@ -65,8 +41,8 @@ export function plainDeps(fetch: typeof globalThis.fetch): SnapshotDeps {
 export async function runSnapshotPlain(
   args: string[],
   fetch: typeof globalThis.fetch,
-): Promise<SnapshotRun> {
-  const { io, result } = recordingIo(fetch);
+): Promise<RecordedRun> {
+  const { io, result } = recordingIo({ fetch, now: Date.now });
   try {
     return result(await runSnapshot(makeContext(parseFlags(args), io), plainDeps(fetch)));
   } catch (e) {
