@@ -1,7 +1,6 @@
 /** The pre-submit check interface: what a check is, what it sees, and what it reports. */
-import type { Edge, EdgeSet, Manifest } from "../manifest/mod.ts";
-import type { Backend } from "../registry/api.ts";
-import type { RegistrySpec } from "../manifest/types.ts";
+import type { Edge, EdgeSet, Manifest, RegistrySpec } from "../manifest/mod.ts";
+import type { Backend } from "../registry/mod.ts";
 
 /** How bad a finding is: errors fail the run (exit 1), warnings are only printed. */
 export type Severity = "error" | "warning";

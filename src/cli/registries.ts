@@ -3,8 +3,7 @@
  * `--max-requests-per-second`, `--threads`, `--key-files`, and per registry the service
  * account (Google credentials) or docker's config, or anonymous.
  */
-import { Registries } from "../registry/open.ts";
-import { parseHostList } from "../registry/reference.ts";
+import { parseHostList, Registries } from "../registry/mod.ts";
 import type { RunContext } from "./context.ts";
 import { UsageError } from "./usage_error.ts";
 

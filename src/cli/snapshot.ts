@@ -13,10 +13,15 @@ import {
   type ManifestInput,
   overlapErrors,
 } from "../manifest/mod.ts";
-import type { Backend } from "../registry/api.ts";
-import { readRepositories, walkRegistry } from "../registry/inventory.ts";
-import type { Inventory } from "../registry/inventory_types.ts";
-import { isTag, joinRepository, parseRegistryName } from "../registry/reference.ts";
+import {
+  type Backend,
+  type Inventory,
+  isTag,
+  joinRepository,
+  parseRegistryName,
+  readRepositories,
+  walkRegistry,
+} from "../registry/mod.ts";
 import {
   formatSnapshot,
   isOutputFormat,

@@ -1,7 +1,6 @@
 /** The rows of a snapshot: images by name, each with its digests and their tags (pure). */
-import type { Edge } from "../manifest/types.ts";
-import type { Inventory } from "../registry/inventory_types.ts";
-import { joinRepository } from "../registry/reference.ts";
+import type { Edge } from "../manifest/mod.ts";
+import { type Inventory, joinRepository } from "../registry/mod.ts";
 
 /** One digest of an image in a snapshot, with its tags and what is known about it. */
 export interface SnapshotDigest {
