@@ -5,7 +5,7 @@
  * permission advice leaks, that stdout is empty or complete, and that failures write nothing.
  */
 import assert from "node:assert/strict";
-import { type CliResult, runCli } from "../cli/run_cli.ts";
+import { type CliResult, runCli, runDeno } from "../cli/run_cli.ts";
 import {
   type HostileWorld,
   isWrite,
@@ -366,16 +366,8 @@ const CASES: Case[] = [
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-async function runAllowAll(args: string[]): Promise<CliResult> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, ...args],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function runAllowAll(args: string[]): Promise<CliResult> {
+  return runDeno({ args: ["run", "-A", "--quiet", MAIN, ...args] });
 }
 
 function checkStdout(kind: Stdout, stdout: string): void {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PERMISSION_FLAGS } from "../../.github/build/permission_flags.ts";
-import { runCli } from "../cli/run_cli.ts";
+import { runCli, runDeno } from "../cli/run_cli.ts";
 
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
@@ -48,17 +48,9 @@ Deno.test("the CLI tests run main.ts with the binary's flags, not -A", async () 
 });
 
 /** Runs main.ts with the binary's flags and more Deno flags (e.g. --deny-read). */
-async function cliWith(denoFlags: string[], args: string[]) {
+function cliWith(denoFlags: string[], args: string[]) {
   const main = new URL("../../main.ts", import.meta.url).pathname;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSION_FLAGS, ...denoFlags, "--quiet", main, ...args],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return runDeno({ args: ["run", ...PERMISSION_FLAGS, ...denoFlags, "--quiet", main, ...args] });
 }
 
 Deno.test("a manifest cip may not read is refused as 'permission denied', not with Deno's words", async () => {

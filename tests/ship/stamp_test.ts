@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { PERMISSION_FLAGS } from "../../.github/build/permission_flags.ts";
 import { STAMP_PATH, stampText } from "../../.github/build/compile.ts";
 import { VERSION } from "../../src/version.ts";
+import { runDeno } from "../cli/run_cli.ts";
 import { copyProject } from "./project_copy.ts";
 
 const COMMIT = "fedcba9876543210fedcba9876543210fedcba98";
@@ -25,21 +26,9 @@ async function withStampedCopy(
   }
 }
 
-async function deno(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
 /** `cip --version` of the copy in `dir`, run with these Deno flags. */
 function version(dir: string, flags: readonly string[]) {
-  return deno(["run", ...flags, "--quiet", `${dir}/main.ts`, "--version"]);
+  return runDeno({ args: ["run", ...flags, "--quiet", `${dir}/main.ts`, "--version"] });
 }
 
 Deno.test("a build with a stamp reports its commit in --version", async () => {
@@ -81,7 +70,10 @@ async function standIn(dir: string): Promise<string> {
 /** Runs smoke.ts on a stand-in binary, expecting `commit`. */
 async function smoke(dir: string, commit: string) {
   const flags = ["--allow-read", "--allow-run", "--allow-env", "--quiet"];
-  return deno(["run", ...flags, SMOKE, await standIn(dir)], { CIP_COMMIT: commit });
+  return runDeno({
+    args: ["run", ...flags, SMOKE, await standIn(dir)],
+    env: { CIP_COMMIT: commit },
+  });
 }
 
 Deno.test("smoke.ts passes a binary that reports the expected commit", async () => {
