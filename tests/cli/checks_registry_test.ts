@@ -1,8 +1,8 @@
 /** The checks that read registries, through the command line's dry run against a real registry. */
 import assert from "node:assert/strict";
-import { tempRepo } from "../checks/git_repo.ts";
+import { type TempRepo, tempRepo } from "../checks/git_repo.ts";
 import { lineOf, plainManifest } from "../checks/manifest_text.ts";
-import { pushBig, pushBrokenIndex, world } from "../checks/registry_world.ts";
+import { pushBig, pushBrokenIndex, type World, world } from "../checks/registry_world.ts";
 import { runCli } from "./run_cli.ts";
 
 const FILE = "promoter-manifest.yaml";
@@ -67,20 +67,25 @@ Deno.test("cip's dry run fails a pull request adding an oversized image and a li
   }
 });
 
+/** Commits a base manifest promoting app:1.0 to the first destination, then a merge adding 2.0. */
+async function commitMergedAddition(w: World, repo: TempRepo): Promise<void> {
+  const one = await w.small("app", 1);
+  const two = await w.small("app", 2);
+  const base = plainManifest(w.src, [w.dsts[0]], [
+    { name: "app", dmap: { [one.manifest.digest]: ["1.0"] } },
+  ]);
+  const head = plainManifest(w.src, [w.dsts[0]], [
+    { name: "app", dmap: { [one.manifest.digest]: ["1.0"], [two.manifest.digest]: ["2.0"] } },
+  ]);
+  await repo.commit({ [FILE]: base }, "base");
+  await repo.commit({ [FILE]: head }, "merged");
+}
+
 Deno.test("cip --confirm runs no checks and needs no base for --diff-base; scoping still applies", async () => {
   const w = await world();
   const repo = await tempRepo();
   try {
-    const one = await w.small("app", 1);
-    const two = await w.small("app", 2);
-    const base = plainManifest(w.src, [w.dsts[0]], [
-      { name: "app", dmap: { [one.manifest.digest]: ["1.0"] } },
-    ]);
-    const head = plainManifest(w.src, [w.dsts[0]], [
-      { name: "app", dmap: { [one.manifest.digest]: ["1.0"], [two.manifest.digest]: ["2.0"] } },
-    ]);
-    await repo.commit({ [FILE]: base }, "base");
-    await repo.commit({ [FILE]: head }, "merged");
+    await commitMergedAddition(w, repo);
     const unused = await runCli([`--manifest=${FILE}`, "--diff-base=no-such-rev", "--confirm"], {
       cwd: repo.dir,
     });
@@ -98,16 +103,7 @@ Deno.test("cip --use-prow-manifest-diff --confirm promotes only what the merged 
   const w = await world();
   const repo = await tempRepo();
   try {
-    const one = await w.small("app", 1);
-    const two = await w.small("app", 2);
-    const base = plainManifest(w.src, [w.dsts[0]], [
-      { name: "app", dmap: { [one.manifest.digest]: ["1.0"] } },
-    ]);
-    const head = plainManifest(w.src, [w.dsts[0]], [
-      { name: "app", dmap: { [one.manifest.digest]: ["1.0"], [two.manifest.digest]: ["2.0"] } },
-    ]);
-    await repo.commit({ [FILE]: base }, "base");
-    await repo.commit({ [FILE]: head }, "merged");
+    await commitMergedAddition(w, repo);
     const r = await runCli([`--manifest=${FILE}`, "--use-prow-manifest-diff", "--confirm"], {
       cwd: repo.dir,
       env: { JOB_TYPE: "postsubmit" },
