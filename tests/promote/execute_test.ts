@@ -92,13 +92,18 @@ Deno.test("execute() mounts a blob already written to another repository of the 
   assert.ok(prod.holdsBlob("img/one", sharedDigest) && prod.holdsBlob("img/two", sharedDigest));
 });
 
-Deno.test("execute() mounts from the source repository when both share a backend", async () => {
+/** Staging and production as two repositories of one backend (a same-host promotion). */
+function oneHost() {
   const reg = new MemoryBackend("one-host");
   const regs: Registries = {
     "host/staging": { backend: reg, prefix: "staging" },
     "host/prod": { backend: reg, prefix: "prod" },
   };
-  const m = manifestOf("host/staging", ["host/prod"]);
+  return { reg, regs, m: manifestOf("host/staging", ["host/prod"]) };
+}
+
+Deno.test("execute() mounts from the source repository when both share a backend", async () => {
+  const { reg, regs, m } = oneHost();
   const img = seedImage(reg, "staging/foo", [bytesOf("x", 9000)]);
   const r = await executeOver(
     regs,
@@ -245,16 +250,11 @@ Deno.test("execute() draws one updating progress line on a terminal", async () =
 });
 
 Deno.test("execute() copies the bytes when a mount is refused", async () => {
-  const reg = new MemoryBackend("one-host");
-  const regs: Registries = {
-    "host/staging": { backend: reg, prefix: "staging" },
-    "host/prod": { backend: reg, prefix: "prod" },
-  };
+  const { reg, regs, m } = oneHost();
   reg.fault = (c) =>
     c.op === "mountBlob"
       ? new RegistryError("registry returned 403 DENIED", { status: 403 })
       : undefined;
-  const m = manifestOf("host/staging", ["host/prod"]);
   const img = seedImage(reg, "staging/foo", [bytesOf("x", 9000)]);
   const r = await executeOver(
     regs,
