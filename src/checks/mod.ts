@@ -16,8 +16,7 @@ export {
 export { escapeData, escapeProperty, formatAnnotation, formatFinding } from "./annotations.ts";
 export { scopeEdges } from "./scope.ts";
 export { type BaseFlags, type BaseRequest, baseRequest, DiffBaseError } from "./diff_base.ts";
-export { Git, GitError, type TreeFile } from "./git.ts";
-export { type GitReader, GitTree } from "./git_tree.ts";
+export { Git, GitError } from "./git.ts";
 export {
   BaseManifestError,
   loadBaseManifests,

@@ -156,7 +156,7 @@ export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<Pre
 }
 
 /** The checks `--checks` and `--skip-checks` leave; unknown names are a usage error. */
-export function chooseChecks(only: string | undefined, skip: string | undefined): Check[] {
+function chooseChecks(only: string | undefined, skip: string | undefined): Check[] {
   const sel = selectChecks(
     ALL_CHECKS,
     only === undefined ? undefined : parseCheckList(only),
@@ -172,7 +172,7 @@ export function chooseChecks(only: string | undefined, skip: string | undefined)
 }
 
 /** `--max-image-size` in bytes; a value that is not a positive number is a usage error. */
-export function parseMaxImageSize(value: string | undefined): number {
+function parseMaxImageSize(value: string | undefined): number {
   if (value === undefined) return DEFAULT_MAX_IMAGE_SIZE_MIB * 1024 * 1024;
   const mib = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(mib > 0)) {

@@ -42,7 +42,7 @@ export interface RegistryAccess {
 }
 
 /** The real registry access of a run. */
-export function registryAccess(registries: Registries): RegistryAccess {
+function registryAccess(registries: Registries): RegistryAccess {
   return {
     open: (name, serviceAccount) => Promise.resolve(registries.open(name, serviceAccount)),
     readRepositories: (backend, repos) => readRepositories(backend, repos),

@@ -8,7 +8,7 @@ import type { RunContext } from "./context.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Reads a whole-number flag; undefined when absent, UsageError when not a number >= min. */
-export function intFlag(ctx: RunContext, name: string, min: number): number | undefined {
+function intFlag(ctx: RunContext, name: string, min: number): number | undefined {
   const raw = ctx.flags.values[name];
   if (raw === undefined || typeof raw === "boolean") return undefined;
   if (!/^\d+$/.test(raw) || Number(raw) < min) {

@@ -34,7 +34,7 @@ export interface SnapshotRows {
 }
 
 /** Compares strings by UTF-16 code units: a total order independent of locale. */
-export function compareText(a: string, b: string): number {
+function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -115,7 +115,7 @@ export function snapshotFromEdges(edges: readonly Edge[], registry: string): Sna
 }
 
 /** Sorts images by name, digests by digest and tags by tag, in place; returns the snapshot. */
-export function sortSnapshot(images: Snapshot): Snapshot {
+function sortSnapshot(images: Snapshot): Snapshot {
   for (const image of images) {
     for (const d of image.digests) d.tags.sort(compareText);
     image.digests.sort((a, b) => compareText(a.digest, b.digest));

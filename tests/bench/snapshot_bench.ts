@@ -12,7 +12,7 @@ import { measure } from "./measure.ts";
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** The benchmark's registry shape. */
-export const SNAPSHOT_PLAN: FillPlan = {
+const SNAPSHOT_PLAN: FillPlan = {
   repositories: 100,
   tagsPerRepository: 20,
   listEvery: 10,
@@ -76,7 +76,7 @@ export async function benchSnapshotSection(): Promise<boolean> {
 }
 
 /** Runs the benchmark and prints its table; returns the two measures. */
-export async function benchSnapshot(log: (line: string) => void = console.log): Promise<Measure[]> {
+async function benchSnapshot(log: (line: string) => void = console.log): Promise<Measure[]> {
   const registry = await startBenchRegistry();
   try {
     const t0 = performance.now();

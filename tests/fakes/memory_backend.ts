@@ -27,7 +27,7 @@ export type Op =
   | "mountBlob";
 
 /** The operations that change the registry. */
-export const WRITE_OPS: ReadonlySet<Op> = new Set(["putManifest", "putBlob", "mountBlob"]);
+const WRITE_OPS: ReadonlySet<Op> = new Set(["putManifest", "putBlob", "mountBlob"]);
 
 /** One recorded call. */
 export interface Call {

@@ -2,7 +2,7 @@
 import type { MemoryBackend } from "../fakes/memory_backend.ts";
 
 /** The media types used by the fixtures. */
-export const MT = {
+const MT = {
   ociManifest: "application/vnd.oci.image.manifest.v1+json",
   ociIndex: "application/vnd.oci.image.index.v1+json",
   dockerManifest: "application/vnd.docker.distribution.manifest.v2+json",

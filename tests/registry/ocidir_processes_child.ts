@@ -7,7 +7,7 @@ import { OciDirBackend } from "../../src/registry/ocidir.ts";
 import { pushImage, tinyImage } from "../fixtures/tiny_images.ts";
 
 /** The image number `i` of the test. */
-export function imageNumber(i: number) {
+function imageNumber(i: number) {
   return tinyImage(`process image ${i}`);
 }
 

@@ -19,7 +19,7 @@ export async function runSnapshotIn(
 }
 
 /** Deps that open HTTP registries over `fetch` with no transport (no retries, no waits). */
-export function plainDeps(fetch: typeof globalThis.fetch): SnapshotDeps {
+function plainDeps(fetch: typeof globalThis.fetch): SnapshotDeps {
   return {
     open(name) {
       const slash = name.indexOf("/");
