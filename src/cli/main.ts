@@ -1,5 +1,6 @@
 /** The command line: parses flags, picks the mode, and is the one place errors become exit codes. */
 import { ManifestError, ManifestErrors } from "../manifest/mod.ts";
+import { describeError } from "../promote/mod.ts";
 import { readBuildInfo, VERSION, versionLine } from "../version.ts";
 import { denoIo, type Io, makeContext, type RunContext } from "./context.ts";
 import { type Flags, parseFlags } from "./flags.ts";
@@ -87,14 +88,7 @@ function reportError(e: unknown, io: Io, ctx?: RunContext): number {
 
 /** One line for an error and its causes: `what failed: why`. */
 export function describe(e: unknown): string {
-  const parts: string[] = [];
-  let cur: unknown = e;
-  for (let depth = 0; cur !== undefined && depth < 8; depth++) {
-    const text = cur instanceof Error ? errorText(cur, depth > 0) : String(cur);
-    if (!parts.some((p) => p.includes(text))) parts.push(text);
-    cur = cur instanceof Error ? cur.cause : undefined;
-  }
-  return parts.join(": ");
+  return describeError(e, errorText);
 }
 
 /**
