@@ -1,5 +1,6 @@
 /** What a mode of the command line gets to work with: flags, logger, output, environment. */
 import { type Level, Logger, stderrSink, writeAllSync } from "../log.ts";
+import type { ManifestInput } from "../manifest/mod.ts";
 import type { Flags } from "./flags.ts";
 
 /** The outside world as the CLI sees it; tests pass their own. */
@@ -45,4 +46,12 @@ export function denoIo(): Io {
 /** Builds the context of one run from parsed flags and the outside world. */
 export function makeContext(flags: Flags, io: Io, level: Level = flags.logLevel): RunContext {
   return { flags, io, log: new Logger(level, io.stderr, io.stderrIsTerminal, io.now) };
+}
+
+/** The manifests the flags name: `--manifest` or `--thin-manifest-dir`. */
+export function manifestInput(flags: Flags): ManifestInput {
+  return {
+    manifest: flags.values.manifest as string | undefined,
+    thinDir: flags.values["thin-manifest-dir"] as string | undefined,
+  };
 }

@@ -6,15 +6,11 @@ import {
   overlapErrors,
   Problems,
 } from "../manifest/mod.ts";
-import type { RunContext } from "./context.ts";
+import { manifestInput, type RunContext } from "./context.ts";
 
 /** Runs the parse-only mode: exit 0 when the manifests are valid; throws ManifestErrors if not. */
 export async function runParseOnly(ctx: RunContext): Promise<number> {
-  const v = ctx.flags.values;
-  const manifests = await loadManifests({
-    manifest: v.manifest as string | undefined,
-    thinDir: v["thin-manifest-dir"] as string | undefined,
-  }, ctx.log);
+  const manifests = await loadManifests(manifestInput(ctx.flags), ctx.log);
   const set = computeEdges(manifests);
   if (ctx.log.enabled("debug")) {
     for (const { kept, dropped } of set.redundantEdges) {

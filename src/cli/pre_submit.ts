@@ -25,8 +25,8 @@ import {
   scopeEdges,
   selectChecks,
 } from "../checks/mod.ts";
-import type { Edge, EdgeSet, Manifest, ManifestInput } from "../manifest/mod.ts";
-import type { RunContext } from "./context.ts";
+import type { Edge, EdgeSet, Manifest } from "../manifest/mod.ts";
+import { manifestInput, type RunContext } from "./context.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** What the mode running the pre-submit step passes in. */
@@ -78,10 +78,7 @@ export function readPreSubmitFlags(ctx: RunContext): PreSubmitFlags {
 export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<PreSubmitResult> {
   const v = ctx.flags.values;
   const { checks, maxImageSizeBytes, request } = readPreSubmitFlags(ctx);
-  const input: ManifestInput = {
-    manifest: v.manifest as string | undefined,
-    thinDir: v["thin-manifest-dir"] as string | undefined,
-  };
+  const input = manifestInput(ctx.flags);
   let place: RepoPlace | undefined;
   let base: BaseState | undefined;
   // A base only serves checks (dry runs) and scoping; --diff-base with --confirm needs none.

@@ -25,7 +25,7 @@ import {
   type Registries,
 } from "../registry/mod.ts";
 import { VERSION } from "../version.ts";
-import type { RunContext } from "./context.ts";
+import { manifestInput, type RunContext } from "./context.ts";
 import { preSubmit, readPreSubmitFlags } from "./pre_submit.ts";
 import { openRegistries } from "./registries.ts";
 
@@ -60,10 +60,7 @@ export async function runPromote(ctx: RunContext): Promise<number> {
   const confirm = v.confirm === true;
   readPreSubmitFlags(ctx);
   const registries = openRegistries(ctx);
-  const manifests = await loadManifests({
-    manifest: v.manifest as string | undefined,
-    thinDir: v["thin-manifest-dir"] as string | undefined,
-  }, ctx.log);
+  const manifests = await loadManifests(manifestInput(ctx.flags), ctx.log);
   const edgeSet = computeEdges(manifests);
   const pre = await preSubmit(ctx, {
     manifests,

@@ -34,7 +34,7 @@ import {
   snapshotFromInventory,
   type SnapshotRows,
 } from "../snapshot/mod.ts";
-import type { RunContext } from "./context.ts";
+import { manifestInput, type RunContext } from "./context.ts";
 import type { Flags } from "./flags.ts";
 import { openRegistries } from "./registries.ts";
 import { UsageError } from "./usage_error.ts";
@@ -217,11 +217,7 @@ async function manifestSnapshot(
   registry: string,
   opts: SnapshotOptions,
 ): Promise<Snapshot> {
-  const v = ctx.flags.values;
-  const input: ManifestInput = {};
-  if (v.manifest !== undefined) input.manifest = v.manifest as string;
-  if (v["thin-manifest-dir"] !== undefined) input.thinDir = v["thin-manifest-dir"] as string;
-  const manifests = await deps.loadManifests(input, ctx.log);
+  const manifests = await deps.loadManifests(manifestInput(ctx.flags), ctx.log);
   const edgeSet = computeEdges(manifests);
   refuseOverlaps(edgeSet);
   const rows = snapshotFromEdges(edgeSet.edges, registry);
