@@ -2,26 +2,15 @@
 import type { CopyStats } from "./copier.ts";
 import { isIndex } from "./manifest_refs.ts";
 import type { Outcome } from "./outcome.ts";
-import { type EdgeDecision, type ImageAction, type Plan, REFUSALS } from "./plan.ts";
+import { type EdgeDecision, type Plan, REFUSALS } from "./plan.ts";
 
 /** The plan as text, grouped by destination registry (what a dry run prints to stdout). */
 export function planText(plan: Plan, confirm: boolean): string {
   const out: string[] = [
     confirm ? "Promotion plan:" : "Promotion plan (dry run; nothing is written without --confirm):",
   ];
-  const groups = new Map<string, EdgeDecision[]>();
-  for (const d of plan.decisions) {
-    const k = d.edge.dst.name;
-    let list = groups.get(k);
-    if (!list) groups.set(k, list = []);
-    list.push(d);
-  }
-  const actionsOf = new Map<string, ImageAction[]>();
-  for (const a of plan.actions) {
-    let list = actionsOf.get(a.dst);
-    if (!list) actionsOf.set(a.dst, list = []);
-    list.push(a);
-  }
+  const groups = Map.groupBy(plan.decisions, (d) => d.edge.dst.name);
+  const actionsOf = Map.groupBy(plan.actions, (a) => a.dst);
   for (const dst of [...groups.keys()].sort()) {
     const decisions = groups.get(dst) ?? [];
     const sources = [...new Set(decisions.map((d) => d.edge.src.name))].sort();
