@@ -1,17 +1,5 @@
-/** Small helpers of the checks: grouping findings, naming registries, distinct source digests (pure). */
+/** Small helpers of the checks: naming registries, distinct source digests (pure). */
 import type { Edge } from "../manifest/mod.ts";
-
-/** Groups items by a key, keeping first-seen order of keys and items. */
-export function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
 
 /** Names a list of destination registries briefly: one, two, or "N registries (a, b, ...)". */
 export function describeRegistries(names: readonly string[]): string {

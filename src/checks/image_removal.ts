@@ -1,7 +1,7 @@
 /** Check `image-removal`: nothing promoted at the base disappears at the head. */
 import type { Edge } from "../manifest/mod.ts";
 import { type Check, type Finding, HAS_GIT_BASE } from "./check.ts";
-import { describeRegistries, groupBy } from "./edge_keys.ts";
+import { describeRegistries } from "./edge_keys.ts";
 import { EdgeIndex } from "./edge_index.ts";
 import { HeadLocator } from "./locate.ts";
 
@@ -27,7 +27,7 @@ export const imageRemoval: Check = {
       for (const e of group) if (e.tag !== null && !head.tagged(e)) goneTags.push(e);
     }
     const findings: Finding[] = [];
-    const byDigest = groupBy(
+    const byDigest = Map.groupBy(
       goneDigests,
       ({ edge: e }) => `${e.manifest.imagesFile}\0${e.image}\0${e.digest}`,
     );
@@ -42,7 +42,7 @@ export const imageRemoval: Check = {
         ...locator.place(e.manifest.imagesFile, e.image),
       });
     }
-    const byTag = groupBy(
+    const byTag = Map.groupBy(
       goneTags,
       (e) => `${e.manifest.imagesFile}\0${e.image}\0${e.digest}\0${e.tag}`,
     );

@@ -1,7 +1,7 @@
 /** Check `tag-move`: no tag points at another digest than it did at the base. */
 import type { Edge } from "../manifest/mod.ts";
 import { type Check, type Finding, HAS_GIT_BASE } from "./check.ts";
-import { describeRegistries, groupBy } from "./edge_keys.ts";
+import { describeRegistries } from "./edge_keys.ts";
 import { EdgeIndex } from "./edge_index.ts";
 
 /** Fails when a destination tag that pointed at one digest at the base points at another. */
@@ -18,7 +18,7 @@ export const tagMove: Check = {
       const was = before.tagged(now);
       if (was && was.digest !== now.digest) moved.push({ was, now });
     }
-    const groups = groupBy(
+    const groups = Map.groupBy(
       moved,
       (m) => `${m.now.pos.file}\0${m.now.pos.line}\0${m.now.image}\0${m.now.tag}\0${m.was.digest}`,
     );
