@@ -8,6 +8,18 @@ import {
 import { FakeClock } from "../../fakes/clock.ts";
 import { harness } from "./harness.ts";
 
+/** A limiter of host "h" at this rate and in-flight limit, on a fake clock. */
+function limiter(requestsPerSecond: number, maxInFlight: number) {
+  const clock = new FakeClock();
+  const l = new HostLimiter("h", {
+    requestsPerSecond,
+    maxInFlight,
+    now: clock.now,
+    sleep: clock.sleep,
+  });
+  return { clock, l };
+}
+
 /** Starts `n` acquires at once and records when each got through, relative to the start. */
 async function admitted(l: HostLimiter, clock: FakeClock, n: number, bulk = false) {
   const start = clock.now();
@@ -22,35 +34,17 @@ async function admitted(l: HostLimiter, clock: FakeClock, n: number, bulk = fals
 }
 
 Deno.test("HostLimiter lets a burst of one second's worth through, then paces at the rate", async () => {
-  const clock = new FakeClock();
-  const l = new HostLimiter("h", {
-    requestsPerSecond: 4,
-    maxInFlight: 100,
-    now: clock.now,
-    sleep: clock.sleep,
-  });
+  const { clock, l } = limiter(4, 100);
   deepEqual(await admitted(l, clock, 8), [0, 0, 0, 0, 250, 500, 750, 1000]);
 });
 
 Deno.test("HostLimiter with rate 0 never waits", async () => {
-  const clock = new FakeClock();
-  const l = new HostLimiter("h", {
-    requestsPerSecond: 0,
-    maxInFlight: 100,
-    now: clock.now,
-    sleep: clock.sleep,
-  });
+  const { clock, l } = limiter(0, 100);
   deepEqual(await admitted(l, clock, 5), [0, 0, 0, 0, 0]);
 });
 
 Deno.test("HostLimiter caps requests in flight and serves waiters in order", async () => {
-  const clock = new FakeClock();
-  const l = new HostLimiter("h", {
-    requestsPerSecond: 0,
-    maxInFlight: 2,
-    now: clock.now,
-    sleep: clock.sleep,
-  });
+  const { clock, l } = limiter(0, 2);
   const order: number[] = [];
   const releases: (() => void)[] = [];
   const waits = [0, 1, 2, 3].map((i) =>
@@ -74,13 +68,7 @@ Deno.test("HostLimiter caps requests in flight and serves waiters in order", asy
 });
 
 Deno.test("HostLimiter keeps a quarter of the permits free of stream uploads", async () => {
-  const clock = new FakeClock();
-  const l = new HostLimiter("h", {
-    requestsPerSecond: 0,
-    maxInFlight: 8,
-    now: clock.now,
-    sleep: clock.sleep,
-  });
+  const { clock, l } = limiter(0, 8);
   let bulk = 0;
   for (let i = 0; i < 8; i++) l.acquire({ bulk: true }).then(() => bulk++);
   await clock.settle();
@@ -92,13 +80,7 @@ Deno.test("HostLimiter keeps a quarter of the permits free of stream uploads", a
 });
 
 Deno.test("HostLimiter.throttle() pauses every request to the host, doubling per 429 in a row", async () => {
-  const clock = new FakeClock();
-  const l = new HostLimiter("h", {
-    requestsPerSecond: 0,
-    maxInFlight: 10,
-    now: clock.now,
-    sleep: clock.sleep,
-  });
+  const { clock, l } = limiter(0, 10);
   l.throttle();
   deepEqual(await admitted(l, clock, 2), [1000, 1000]);
   l.throttle();
@@ -114,13 +96,7 @@ Deno.test("HostLimiter.throttle() pauses every request to the host, doubling per
 });
 
 Deno.test("HostLimiter.throttle() does not pause a host whose Retry-After is beyond 5 minutes", async () => {
-  const clock = new FakeClock();
-  const l = new HostLimiter("h", {
-    requestsPerSecond: 0,
-    maxInFlight: 10,
-    now: clock.now,
-    sleep: clock.sleep,
-  });
+  const { clock, l } = limiter(0, 10);
   l.throttle(3_600_000);
   deepEqual(await admitted(l, clock, 2), [0, 0]);
   l.throttle(300_000);
@@ -128,13 +104,7 @@ Deno.test("HostLimiter.throttle() does not pause a host whose Retry-After is bey
 });
 
 Deno.test("HostLimiter resumes at the steady rate after a pause, without a burst", async () => {
-  const clock = new FakeClock();
-  const l = new HostLimiter("h", {
-    requestsPerSecond: 10,
-    maxInFlight: 100,
-    now: clock.now,
-    sleep: clock.sleep,
-  });
+  const { clock, l } = limiter(10, 100);
   l.throttle(2000);
   deepEqual(await admitted(l, clock, 3), [2000, 2100, 2200]);
 });
