@@ -11,20 +11,13 @@ import {
 import { UsageError } from "../../src/cli/usage_error.ts";
 import type { Backend } from "../../src/registry/api.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
-import type { ImageRecord, Inventory } from "../../src/registry/inventory_types.ts";
+import type { Inventory } from "../../src/registry/inventory_types.ts";
 import { recordingIo } from "./recording_io.ts";
+import { inventoryOf } from "../fixtures/inventory.ts";
 
 const A = `sha256:${"a".repeat(64)}`;
 const B = `sha256:${"b".repeat(64)}`;
 const L = `sha256:${"f".repeat(64)}`;
-
-function inventory(repos: Record<string, ImageRecord[]>): Inventory {
-  return new Map(
-    Object.entries(repos).map((
-      [repo, records],
-    ) => [repo, new Map(records.map((r) => [r.digest, r]))]),
-  );
-}
 
 const backend = { id: "fake", display: "reg.test" } as Backend;
 
@@ -54,7 +47,7 @@ function fakeDeps(inv: Inventory, fail?: Error): SnapshotDeps & { opened: string
   };
 }
 
-const INV = inventory({
+const INV = inventoryOf({
   "p/foo": [
     { digest: L, tags: ["1.0"], children: [A, B] },
     { digest: A, tags: [] },
@@ -118,7 +111,10 @@ Deno.test("runSnapshot() prints nothing and throws SnapshotError when the walk f
 });
 
 Deno.test("runSnapshot() warns about images held by the path's own repository", async () => {
-  const inv = inventory({ "p": [{ digest: A, tags: ["x"] }], "p/foo": [{ digest: B, tags: [] }] });
+  const inv = inventoryOf({
+    "p": [{ digest: A, tags: ["x"] }],
+    "p/foo": [{ digest: B, tags: [] }],
+  });
   const r = await run(["--snapshot=reg.test/p"], {
     ...fakeDeps(inv),
     walk: () => Promise.resolve(inv),

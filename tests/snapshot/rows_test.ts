@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
 import type { Edge, Manifest, RegistrySpec } from "../../src/manifest/types.ts";
-import type { ImageRecord, Inventory } from "../../src/registry/inventory_types.ts";
 import { relativeName, snapshotFromEdges, snapshotFromInventory } from "../../src/snapshot/rows.ts";
+import { inventoryOf } from "../fixtures/inventory.ts";
 
 const A = `sha256:${"a".repeat(64)}`;
 const B = `sha256:${"b".repeat(64)}`;
 const C = `sha256:${"c".repeat(64)}`;
-
-function inventory(repos: Record<string, ImageRecord[]>): Inventory {
-  return new Map(
-    Object.entries(repos).map((
-      [repo, records],
-    ) => [repo, new Map(records.map((r) => [r.digest, r]))]),
-  );
-}
 
 Deno.test("relativeName() names repositories below the prefix and nothing else", () => {
   assert.equal(relativeName("foo/bar", ""), "foo/bar");
@@ -25,7 +17,7 @@ Deno.test("relativeName() names repositories below the prefix and nothing else",
 
 Deno.test("snapshotFromInventory() sorts names, digests and tags by code unit", () => {
   const { images, unnamed } = snapshotFromInventory(
-    inventory({
+    inventoryOf({
       "p/zeta": [{ digest: B, tags: ["latest", "1.0", "Z"] }, { digest: A, tags: [] }],
       "p/Alpha": [{ digest: C, tags: ["b", "a"] }],
       "p/alpha": [{ digest: A, tags: [] }],
@@ -46,7 +38,7 @@ Deno.test("snapshotFromInventory() sorts names, digests and tags by code unit", 
 
 Deno.test("snapshotFromInventory() adds children known only from their list as tagless", () => {
   const { images } = snapshotFromInventory(
-    inventory({
+    inventoryOf({
       foo: [{
         digest: C,
         tags: ["1.0"],
@@ -75,7 +67,7 @@ Deno.test("snapshotFromInventory() adds children known only from their list as t
 
 Deno.test("snapshotFromInventory() reports the repository the path itself names as unnamed", () => {
   const { images, unnamed } = snapshotFromInventory(
-    inventory({ "p": [{ digest: A, tags: ["x"] }], "p/foo": [{ digest: B, tags: [] }] }),
+    inventoryOf({ "p": [{ digest: A, tags: ["x"] }], "p/foo": [{ digest: B, tags: [] }] }),
     "p",
   );
   assert.deepEqual(unnamed, ["p"]);
