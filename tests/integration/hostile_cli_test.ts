@@ -356,6 +356,22 @@ const CASES: Case[] = [
     stdout: "empty",
   },
   {
+    name: "--snapshot when the catalog links on forever to fresh empty pages",
+    args: (w) => Promise.resolve([`--snapshot=${w.src.host}`]),
+    src: (() => {
+      let page = 0;
+      return (_req: Request, url: URL) =>
+        url.pathname === "/v2/_catalog"
+          ? Response.json({ repositories: [] }, {
+            headers: { Link: `</v2/_catalog?n=1000&last=x${page++}>; rel="next"` },
+          })
+          : undefined;
+    })(),
+    code: 1,
+    stderr: /Cannot follow pagination of 127\.0\.0\.1:\d+: 10 pages in a row brought no new entry/,
+    stdout: "empty",
+  },
+  {
     name: "--snapshot of an OCI layout that is a file",
     args: async (w) => [`--snapshot=ocidir://${await writeFile(w, "layout", "x")}`],
     code: 1,
