@@ -372,6 +372,26 @@ const CASES: Case[] = [
     stdout: "empty",
   },
   {
+    name: "--snapshot of an OCI layout directory Deno may not read (/proc)",
+    args: () => Promise.resolve(["--snapshot=ocidir:///proc/self"]),
+    code: 1,
+    stderr:
+      /^cip: Cannot take a snapshot of ocidir:\/\/\/proc\/self: .*\/proc\/self: permission denied$/m,
+    stdout: "empty",
+  },
+  {
+    name: "--snapshot of OCI layouts holding a symbolic link loop",
+    args: async (w) => {
+      await Deno.mkdir(`${w.dir}/layouts`, { recursive: true });
+      await Deno.symlink("loop", `${w.dir}/layouts/loop`).catch(() => {});
+      return [`--snapshot=ocidir://${w.dir}/layouts`];
+    },
+    code: 1,
+    stderr:
+      /^cip: Cannot take a snapshot of .*: Cannot resolve .*\/layouts\/loop: Too many levels of symbolic links$/m,
+    stdout: "empty",
+  },
+  {
     name: "--snapshot of an OCI layout that is a file",
     args: async (w) => [`--snapshot=ocidir://${await writeFile(w, "layout", "x")}`],
     code: 1,
