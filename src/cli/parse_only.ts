@@ -38,7 +38,7 @@ export async function runParseOnly(ctx: RunContext): Promise<number> {
   ctx.log.info(
     `parse-only: ${count(manifests.length, "manifest")}, ${count(registries, "registry")}, ` +
       `${count(images, "image")}, ${count(digests, "digest")}, ` +
-      `${count(set.edges.length, "edge")} (${set.redundant} redundant): valid`,
+      `${count(set.edges.length, "edge")} (${set.redundantEdges.length} redundant): valid`,
   );
   return 0;
 }

@@ -130,12 +130,15 @@ export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<Pre
     ...(p.openRegistry ? { openRegistry: p.openRegistry } : {}),
   };
   const outcome = await runChecks(checks, checkCtx);
-  for (const s of outcome.skipped) ctx.log.info(`check ${s.check} skipped: it needs ${s.needs}`);
+  for (const s of outcome.skipped) ctx.log.debug(`check ${s.check} skipped: it needs ${s.needs}`);
   for (const f of outcome.findings) {
     if (f.severity === "error") ctx.log.error(formatFinding(f));
     else ctx.log.warn(formatFinding(f));
   }
-  if (ctx.io.env("GITHUB_ACTIONS") === "true" && outcome.findings.length > 0) {
+  const actions = ctx.io.env("GITHUB_ACTIONS") === "true" && outcome.findings.length > 0;
+  if (actions && v["json-log-summary"] === true) {
+    ctx.log.info("no GitHub annotations: --json-log-summary keeps stdout for the JSON summary");
+  } else if (actions) {
     const where = place ?? await repoPlace(input).catch((e) => {
       if (e instanceof GitError) return undefined;
       throw e;
@@ -147,6 +150,9 @@ export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<Pre
   const warnings = outcome.findings.length - errors;
   ctx.log.info(
     `checks: ${outcome.ran.length} ran (${outcome.ran.join(", ") || "none"}), ` +
+      (outcome.skipped.length > 0
+        ? `${outcome.skipped.length} skipped (why: --log-level=debug), `
+        : "") +
       `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`,
   );
   return { ...result, failed: hasErrors(outcome.findings), findings: outcome.findings };

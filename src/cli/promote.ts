@@ -6,6 +6,7 @@ import { computeEdges, type EdgeSet, loadManifests, type RegistrySpec } from "..
 import {
   completeInventories,
   describeError,
+  type EdgeDecision,
   execute,
   type ExecuteResult,
   type ManifestCache,
@@ -146,13 +147,19 @@ export async function promote(
 
   const plan = makePlan({ edges, overlaps, locations, inventories });
   if (!json) await io.stdout(planText(plan, confirm));
+  const lost = new Map<string, { d: EdgeDecision; dsts: Set<string> }>();
   for (const d of plan.decisions) {
-    if (d.decision === "missing") {
-      log.warn(
-        `${d.edge.image}@${d.edge.digest} (${d.edge.pos.file}:${d.edge.pos.line}) is in ` +
-          `neither ${d.edge.src.name} nor ${d.edge.dst.name}; it cannot be promoted`,
-      );
-    }
+    if (d.decision !== "missing") continue;
+    const k = `${d.edge.src.name}\0${d.edge.image}\0${d.edge.digest}`;
+    const entry = lost.get(k) ?? { d, dsts: new Set<string>() };
+    entry.dsts.add(d.edge.dst.name);
+    lost.set(k, entry);
+  }
+  for (const { d, dsts } of lost.values()) {
+    log.warn(
+      `${d.edge.image}@${d.edge.digest} (${d.edge.pos.file}:${d.edge.pos.line}) is in ` +
+        `neither ${d.edge.src.name} nor ${[...dsts].join(", ")}; it cannot be promoted`,
+    );
   }
   for (const d of plan.decisions) {
     if (d.reason && d.decision !== "missing") {
@@ -184,6 +191,7 @@ export async function promote(
   const outcome = outcomeOf(plan, run, confirm);
 
   for (const line of summaryLines(outcome)) log.info(line);
+  if (run) log.info(copySummary(run));
   for (const f of outcome.failures) {
     log.error(`Failed ${f.action.dst}/${f.action.image}@${f.action.digest}: ${f.error}`);
   }
@@ -198,6 +206,8 @@ export async function promote(
     );
   } else if (edges.length === 0) {
     warnings.push("the manifests name no images: nothing to promote");
+  } else if (outcome.edges.every((e) => e.result === "present")) {
+    log.info(`nothing to do: all ${edges.length} edges are already promoted`);
   }
   for (const w of warnings) log.warn(w);
 
@@ -228,4 +238,13 @@ async function writeAtomically(path: string, text: string): Promise<void> {
     // The cause reads as its plain reason (main's describe): not the temporary file's name.
     throw new Error(`Cannot write the report to ${path}`, { cause: e });
   }
+}
+
+/** One line on what the copies moved: blobs streamed, mounted, found, manifests stored. */
+function copySummary(run: ExecuteResult): string {
+  const s = run.stats;
+  const mib = (s.bytesStreamed / 1048576).toFixed(1);
+  return `copied ${s.blobsStreamed} blobs (${mib} MiB), mounted ${s.blobsMounted}, ` +
+    `${s.blobsPresent} already there; stored ${s.manifestsPut} manifests and ` +
+    `${s.tagsPut} more tags in ${(run.ms / 1000).toFixed(1)}s`;
 }

@@ -22,8 +22,6 @@ export interface RedundantEdge {
 export interface EdgeSet {
   /** Every distinct edge, in manifest, destination registry, image, digest, tag order. */
   edges: Edge[];
-  /** How many edges were left out as redundant (the length of `redundantEdges`). */
-  redundant: number;
   /** The redundant edges and the edges they repeat. */
   redundantEdges: RedundantEdge[];
   /** Destination tags wanted with different digests (an error for every mode that promotes). */
@@ -65,21 +63,21 @@ export function computeEdges(manifests: readonly Manifest[]): EdgeSet {
               tag: null,
               pos: d.pos,
             };
-            add(slots, `@${digest}`, edge, repository);
+            add(slots, `@${digest}`, edge);
           }
           for (let i = 0; i < tags.length; i++) {
             const tag = tags[i]!;
             const pos = d.tagPos[i] ?? d.pos;
             const edge: Edge = { manifest, src, dst, image: image.name, digest, tag, pos };
-            add(slots, tag, edge, repository);
+            add(slots, tag, edge);
           }
         }
       }
     }
   }
-  return { edges, redundant: redundantEdges.length, redundantEdges, overlaps };
+  return { edges, redundantEdges, overlaps };
 
-  function add(slots: Map<string, Edge>, key: string, edge: Edge, repository: string): void {
+  function add(slots: Map<string, Edge>, key: string, edge: Edge): void {
     const first = slots.get(key);
     if (!first) {
       slots.set(key, edge);
@@ -87,7 +85,7 @@ export function computeEdges(manifests: readonly Manifest[]): EdgeSet {
     } else if (first.digest === edge.digest) {
       redundantEdges.push({ kept: first, dropped: edge });
     } else {
-      overlaps.push({ target: `${repository}:${key}`, a: first, b: edge });
+      overlaps.push({ target: edgeTarget(edge), a: first, b: edge });
     }
   }
 }

@@ -213,7 +213,7 @@ export class Copier {
         this.stats.blobsStreamed++;
         return;
       } catch (e) {
-        if (!(e instanceof RegistryError && e.temporary) || attempt >= this.#opts.attempts) throw e;
+        if (!isTemporary(e) || attempt >= this.#opts.attempts) throw e;
         await this.#opts.sleep(250 * 2 ** attempt);
       }
     }
@@ -245,6 +245,18 @@ export class Copier {
     }
     this.stats.bytesStreamed += moved;
   }
+}
+
+/**
+ * Whether trying again may help: a temporary RegistryError anywhere in the cause chain (a
+ * source stream that broke mid-blob surfaces wrapped by the upload that read it).
+ */
+function isTemporary(e: unknown): boolean {
+  for (let cur = e, depth = 0; cur !== undefined && depth < 8; depth++) {
+    if (cur instanceof RegistryError && cur.temporary) return true;
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return false;
 }
 
 /** Runs `make` once per key; later callers share the first promise. */

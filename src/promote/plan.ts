@@ -120,10 +120,11 @@ export function plan(input: PlanInput): Plan {
 
   const decisions: EdgeDecision[] = [];
   const actions = new Map<string, ImageAction>();
+  const tagIndexes: TagIndexes = new Map();
   for (const edge of input.edges) {
     const src = repoOf(edge.src.name, edge.image);
     const dst = repoOf(edge.dst.name, edge.image);
-    const d = decide(edge, src, dst, overlapping);
+    const d = decide(edge, src, dst, overlapping, tagIndexes);
     decisions.push(d);
     if (d.decision !== "copy" && d.decision !== "tag") continue;
     const key = `${edge.dst.name}\0${edge.image}\0${edge.digest}`;
@@ -169,6 +170,7 @@ function decide(
   src: Side,
   dst: Side,
   overlapping: ReadonlyMap<string, Overlap>,
+  tagIndexes: TagIndexes,
 ): EdgeDecision {
   if (
     edge.dst.name === edge.src.name ||
@@ -193,7 +195,7 @@ function decide(
           `on ${other.digest}`,
       };
     }
-    const holder = tagHolder(dst.held, edge.tag);
+    const holder = tagHolder(dst.held, edge.tag, tagIndexes);
     if (holder !== undefined && holder.digest !== edge.digest) {
       return {
         edge,
@@ -212,10 +214,22 @@ function decide(
   return { edge, decision: "missing" };
 }
 
+/** Tag -> record, per repository inventory, built once per plan. */
+type TagIndexes = Map<RepoInventory, Map<string, ImageRecord>>;
+
 /** The record whose tags include `tag`, if any. */
-function tagHolder(held: RepoInventory, tag: string): ImageRecord | undefined {
-  for (const record of held.values()) if (record.tags.includes(tag)) return record;
-  return undefined;
+function tagHolder(
+  held: RepoInventory,
+  tag: string,
+  tagIndexes: TagIndexes,
+): ImageRecord | undefined {
+  let index = tagIndexes.get(held);
+  if (!index) {
+    index = new Map();
+    for (const record of held.values()) for (const t of record.tags) index.set(t, record);
+    tagIndexes.set(held, index);
+  }
+  return index.get(tag);
 }
 
 /** Looks a registry name up; a name without a location is a programming error. */

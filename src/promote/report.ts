@@ -2,7 +2,7 @@
 import type { CopyStats } from "./copier.ts";
 import { isIndex } from "./manifest_refs.ts";
 import type { Outcome } from "./outcome.ts";
-import { type EdgeDecision, type Plan, REFUSALS } from "./plan.ts";
+import { type EdgeDecision, type ImageAction, type Plan, REFUSALS } from "./plan.ts";
 
 /** The plan as text, grouped by destination registry (what a dry run prints to stdout). */
 export function planText(plan: Plan, confirm: boolean): string {
@@ -12,13 +12,21 @@ export function planText(plan: Plan, confirm: boolean): string {
   const groups = new Map<string, EdgeDecision[]>();
   for (const d of plan.decisions) {
     const k = d.edge.dst.name;
-    groups.set(k, [...(groups.get(k) ?? []), d]);
+    let list = groups.get(k);
+    if (!list) groups.set(k, list = []);
+    list.push(d);
+  }
+  const actionsOf = new Map<string, ImageAction[]>();
+  for (const a of plan.actions) {
+    let list = actionsOf.get(a.dst);
+    if (!list) actionsOf.set(a.dst, list = []);
+    list.push(a);
   }
   for (const dst of [...groups.keys()].sort()) {
     const decisions = groups.get(dst) ?? [];
     const sources = [...new Set(decisions.map((d) => d.edge.src.name))].sort();
     out.push("", `${dst} (from ${sources.join(", ")}):`);
-    const actions = plan.actions.filter((a) => a.dst === dst);
+    const actions = actionsOf.get(dst) ?? [];
     const copies = actions.filter((a) => a.kind === "copy");
     const tags = actions.filter((a) => a.kind === "tag");
     if (copies.length > 0) out.push(`  to copy (${copies.length}):`);
@@ -32,9 +40,10 @@ export function planText(plan: Plan, confirm: boolean): string {
     }
     if (tags.length > 0) out.push(`  to tag (${tags.length}):`);
     for (const a of tags) out.push(`    ${a.image}@${a.digest} add ${a.tags.join(", ")}`);
+    const acted = new Set(actions.map((a) => `${a.image}@${a.digest}`));
     const present = new Set(
       decisions.filter((d) => d.decision === "present").map((d) => imageKey(d))
-        .filter((k) => !actions.some((a) => `${a.image}@${a.digest}` === k)),
+        .filter((k) => !acted.has(k)),
     );
     out.push(`  already present: ${present.size}`);
     const missing = decisions.filter((d) => d.decision === "missing");

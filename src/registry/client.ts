@@ -22,7 +22,7 @@ import {
   sniffMediaType,
 } from "./media_types.ts";
 import { isDigest, isGoogleHost, joinRepository, registryBaseUrl } from "./reference.ts";
-import { discard, expectStatus, readBytesCapped, responseError, send } from "./response.ts";
+import { discard, errorFromResponse, expectStatus, readBytesCapped, send } from "./response.ts";
 import { parseTagPage } from "./tag_listing.ts";
 
 /** The largest manifest accepted (registries refuse more than 4 MiB). */
@@ -156,7 +156,7 @@ export class HttpBackend implements Backend {
         what,
       );
       if (res.status === 404 && firstPage) {
-        const err = await responseError(res, what);
+        const err = await errorFromResponse(res, what);
         if (err.codes.length === 0 || err.codes.includes("NAME_UNKNOWN")) {
           this.#extensionAt.set(repo, false);
           return { tags: [] };

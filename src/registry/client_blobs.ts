@@ -3,7 +3,7 @@ import type { BlobStream, Descriptor } from "./api.ts";
 import { DigestVerifier, readVerified } from "./digest_check.ts";
 import { RegistryError } from "./errors.ts";
 import type { HttpFetch } from "./http_fetch.ts";
-import { discard, expectStatus, responseError, send } from "./response.ts";
+import { discard, errorFromResponse, expectStatus, send } from "./response.ts";
 
 /** Blobs up to this size (known in advance) are uploaded with one PUT. */
 export const MONOLITHIC_LIMIT = 1024 * 1024;
@@ -152,7 +152,7 @@ export async function mountBlob(
     await discard(res);
     return false;
   }
-  throw await responseError(res, what);
+  throw await errorFromResponse(res, what);
 }
 
 /** Checks the digest a registry says it stored, when it says one. */
@@ -211,7 +211,7 @@ export async function putBlob(
   if (verifier.failure !== undefined || !verifier.done || ![202, 204].includes(res.status)) {
     const err = verifier.failure ??
       (verifier.done
-        ? await responseError(res, what)
+        ? await errorFromResponse(res, what)
         : new RegistryError(`Cannot ${what}: the registry answered before reading the content`));
     await discard(res);
     await cancelUpload(ctx, repo, session);

@@ -13,6 +13,7 @@ import type {
   ManifestBytes,
   TagListing,
 } from "./api.ts";
+import { sha256Digest } from "./digest_check.ts";
 import { RegistryError } from "./errors.ts";
 import { isDigest, isTag } from "./reference.ts";
 import {
@@ -32,7 +33,6 @@ import {
   readLayout,
   readVerified,
   recordEntry,
-  sha256Of,
   streamOf,
   syncDir,
   walkLayouts,
@@ -120,7 +120,7 @@ export class OciDirBackend implements Backend {
   async putManifest(repo: string, ref: string, manifest: ManifestBytes): Promise<void> {
     this.#checkRef(repo, ref);
     const where = `${this.display} repository ${repo}`;
-    const digest = sha256Of(manifest.bytes);
+    const digest = sha256Digest(manifest.bytes);
     if (digest !== manifest.digest || (isDigest(ref) && ref !== digest)) {
       throw new RegistryError(
         `Cannot store manifest ${isDigest(ref) ? ref : manifest.digest} in ${where}: ` +

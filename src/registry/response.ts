@@ -2,6 +2,9 @@
 import { RegistryError } from "./errors.ts";
 import { errorFromResponse } from "./transport/mod.ts";
 
+/** Builds the RegistryError for an unexpected response, reading its body with a cap. */
+export { errorFromResponse };
+
 /** Reads at most `limit` bytes of a body, then cancels the rest. */
 export async function readBytesCapped(res: Response, limit: number): Promise<Uint8Array> {
   if (res.body === null) return new Uint8Array();
@@ -28,18 +31,13 @@ export async function readBytesCapped(res: Response, limit: number): Promise<Uin
   return out;
 }
 
-/** Builds the RegistryError for an unexpected response, reading its body with a cap. */
-export function responseError(res: Response, what: string): Promise<RegistryError> {
-  return errorFromResponse(res, what);
-}
-
 /**
  * Returns when the status is one of `ok` (leaving the body to the caller); otherwise reads
  * the error body with a cap and throws a RegistryError saying what could not be done.
  */
 export async function expectStatus(res: Response, ok: readonly number[], what: string) {
   if (ok.includes(res.status)) return;
-  throw await responseError(res, what);
+  throw await errorFromResponse(res, what);
 }
 
 /** Discards a body the caller does not read. */

@@ -10,6 +10,7 @@ import { anonymousCredentials, Registries } from "../../src/registry/open.ts";
 import { FakeRegistry } from "../fakes/registry.ts";
 import { makeImage, pushBlob, pushManifest } from "../fixtures/images.ts";
 import { startRegistry } from "../integration/registry_process.ts";
+import { pool } from "./fill_registry.ts";
 
 /** What one listing run measured. */
 export interface ListBenchResult {
@@ -57,12 +58,26 @@ function requestsByMethod(r: Registries): Record<string, number> {
   return out;
 }
 
-/** Runs `n` async jobs with at most `limit` at once. */
-async function pool(n: number, limit: number, job: (i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, async () => {
-    while (next < n) await job(next++);
-  }));
+/**
+ * Walks registry `name` below `prefix` through cip's transport over `f`, timing the walk and
+ * counting its requests; throws unless it found all `opts.repositories` repositories.
+ */
+async function timedWalk(
+  opts: Required<ListBenchOptions>,
+  f: typeof fetch,
+  name: string,
+  prefix: string,
+): Promise<{ counts: Record<string, number>; wallMs: number }> {
+  const registries = openRegistries(opts.threads, f);
+  const { backend } = registries.open(name);
+  const start = performance.now();
+  const inv = await walkRegistry(backend, prefix);
+  const wallMs = performance.now() - start;
+  const counts = requestsByMethod(registries);
+  if (inv.size !== opts.repositories) {
+    throw new Error(`listed ${inv.size} repositories, expected ${opts.repositories}`);
+  }
+  return { counts, wallMs };
 }
 
 function result(
@@ -92,20 +107,15 @@ export async function benchPlainRegistry(o: ListBenchOptions = {}): Promise<List
   try {
     const image = makeImage({ layers: 1, mediaType: "docker", seed: 1 });
     const tags = Array.from({ length: opts.tags }, (_, i) => `v${i}`);
-    await pool(opts.repositories, 8, async (i) => {
-      const repo = `bench/repo${String(i).padStart(3, "0")}`;
+    const repos = Array.from(
+      { length: opts.repositories },
+      (_, i) => `bench/repo${String(i).padStart(3, "0")}`,
+    );
+    await pool(repos, 8, async (repo) => {
       for (const b of [image.config, ...image.layers]) await pushBlob(reg.url, repo, b);
       for (const t of tags) await pushManifest(reg.url, repo, image.manifest, t);
     });
-    const registries = openRegistries(opts.threads, globalThis.fetch);
-    const { backend } = registries.open(reg.host);
-    const start = performance.now();
-    const inv = await walkRegistry(backend, "");
-    const wallMs = performance.now() - start;
-    const counts = requestsByMethod(registries);
-    if (inv.size !== opts.repositories) {
-      throw new Error(`listed ${inv.size} repositories, expected ${opts.repositories}`);
-    }
+    const { counts, wallMs } = await timedWalk(opts, globalThis.fetch, reg.host, "");
     // Catalog pages (n=1000) + tag-list pages (n=1000) + one HEAD per tag.
     const minimum = Math.ceil(opts.repositories / 1000) +
       opts.repositories * Math.ceil(opts.tags / 1000) + opts.repositories * opts.tags;
@@ -124,15 +134,7 @@ export async function benchExtensionRegistry(o: ListBenchOptions = {}): Promise<
   for (let i = 0; i < opts.repositories; i++) {
     fake.seed(`proj/images/repo${String(i).padStart(3, "0")}`, image, tags);
   }
-  const registries = openRegistries(opts.threads, fake.fetch);
-  const { backend } = registries.open(`${fake.host}/proj`);
-  const start = performance.now();
-  const inv = await walkRegistry(backend, "proj");
-  const wallMs = performance.now() - start;
-  const counts = requestsByMethod(registries);
-  if (inv.size !== opts.repositories) {
-    throw new Error(`listed ${inv.size} repositories, expected ${opts.repositories}`);
-  }
+  const { counts, wallMs } = await timedWalk(opts, fake.fetch, `${fake.host}/proj`, "proj");
   // One request per repository (the intermediate path proj/images is one more).
   return result("GCR/AR extension (in memory)", opts, counts, opts.repositories, wallMs);
 }

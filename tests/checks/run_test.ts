@@ -14,7 +14,7 @@ import {
 
 const ctx: CheckContext = {
   manifests: [],
-  edges: { edges: [], redundant: 0, redundantEdges: [], overlaps: [] },
+  edges: { edges: [], redundantEdges: [], overlaps: [] },
   changed: [],
   dryRun: true,
   maxImageSizeBytes: 1,

@@ -155,6 +155,21 @@ Deno.test("cip prints GitHub annotations with repository paths when GITHUB_ACTIO
   );
 });
 
+Deno.test("cip keeps stdout for the JSON summary under GitHub Actions with --json-log-summary", async () => {
+  await withScene((s) =>
+    withPullRequest(s.base, s.bad, async (repo, base) => {
+      const r = await runCli([`--manifest=${FILE}`, `--diff-base=${base}`, "--json-log-summary"], {
+        cwd: repo.dir,
+        env: { GITHUB_ACTIONS: "true" },
+      });
+      assert.equal(r.code, 1, r.stderr);
+      assert.deepEqual(annotations(r.stdout), []);
+      assert.equal(typeof JSON.parse(r.stdout), "object");
+      assert.match(r.stderr, /ERROR: .*\[tag-move\]/);
+    })
+  );
+});
+
 Deno.test("cip passes a pull request that only adds; --checks and --skip-checks choose checks", async () => {
   await withScene(async (s) => {
     await withPullRequest(s.base, s.good, async (repo, base) => {
@@ -325,5 +340,25 @@ Deno.test("cip places a removed tag at its digest's line however the manifest pa
         new RegExp(`^::error file=${FILE},line=${line},title=cip image-removal::`),
       );
     });
+  });
+});
+
+Deno.test("cip counts the checks it skips and names why only at debug level", async () => {
+  await withScene(async (s) => {
+    const dir = await Deno.makeTempDir({ prefix: "cip-skip-" });
+    try {
+      await Deno.writeTextFile(join(dir, "m.yaml"), s.base);
+      const quiet = await runCli([`--manifest=${join(dir, "m.yaml")}`]);
+      assert.equal(quiet.code, 0, quiet.stderr);
+      assert.match(
+        quiet.stderr,
+        /checks: \d ran \([^)]*\), 3 skipped \(why: --log-level=debug\), /,
+      );
+      assert.doesNotMatch(quiet.stderr, /skipped: it needs/);
+      const debug = await runCli([`--manifest=${join(dir, "m.yaml")}`, "--log-level=debug"]);
+      assert.match(debug.stderr, /check image-removal skipped: it needs a git base/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 });

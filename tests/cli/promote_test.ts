@@ -41,7 +41,7 @@ async function run(args: string[], edges: Edge[], access: RegistryAccess, overla
     fetch: () => Promise.reject(new Error("no network in this test")),
     now: () => 0,
   });
-  const code = await promote(ctx, { edges, redundant: 0, redundantEdges: [], overlaps }, access);
+  const code = await promote(ctx, { edges, redundantEdges: [], overlaps }, access);
   return { code, stdout, stderr };
 }
 
@@ -93,10 +93,17 @@ Deno.test("promote mode refuses a tag move with exit 1 and leaves the tag alone"
 Deno.test("promote mode warns about images it cannot find and still exits 0", async () => {
   const { access, m } = world();
   const ghost = `sha256:${"9".repeat(64)}`;
-  const r = await run(["--confirm"], [edge(m, DST, "ghost", ghost, "1")], access);
+  const edges = [edge(m, DST, "ghost", ghost, "1"), edge(m, DST, "ghost", ghost, "2")];
+  const r = await run(["--confirm"], edges, access);
   assert.equal(r.code, 0);
-  assert.match(r.stderr, new RegExp(`WARN: ghost@${ghost} \\(promoter-manifest\\.yaml:\\d+\\)`));
-  assert.match(r.stderr, /WARN: nothing was promoted although the manifests name 1 edges/);
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `WARN: ghost@${ghost} \\(promoter-manifest\\.yaml:\\d+\\) is in neither stage\\.example nor prod\\.example/img;`,
+    ),
+  );
+  assert.equal(r.stderr.split("WARN: ghost@").length, 2, "one warning per missing image");
+  assert.match(r.stderr, /WARN: nothing was promoted although the manifests name 2 edges/);
 });
 
 Deno.test("promote mode executes nothing when edges overlap and exits 1", async () => {
@@ -208,4 +215,34 @@ Deno.test("promote mode fails one image whose source lookup is denied, and the d
   assert.equal(prod.tagged("img/good", "1"), good.digest);
   assert.equal(prod.tagged("img/bad", "1"), undefined);
   assert.match(r.stderr, /ERROR: Failed prod\.example\/img\/bad@sha256:\w+: .*403 DENIED/);
+});
+
+Deno.test("promote mode checks credentials before the first copy and writes nothing without them", async () => {
+  const { stage, prod, access, m } = world();
+  const a = seedImage(stage, "foo", [bytesOf("a")]);
+  const noCreds: RegistryAccess = {
+    ...access,
+    verifyCredentials: () => Promise.reject(new Error("no key file matches prod@example.iam")),
+  };
+  await assert.rejects(
+    run(["--confirm"], [edge(m, DST, "foo", a.digest, "1")], noCreds),
+    /Cannot promote: credentials are missing/,
+  );
+  assert.equal(prod.writes(), 0);
+  const dry = await run([], [edge(m, DST, "foo", a.digest, "1")], noCreds);
+  assert.equal(dry.code, 0, "a dry run does not need write credentials");
+});
+
+Deno.test("promote mode says what the copies moved, and that a rerun has nothing to do", async () => {
+  const { stage, access, m } = world();
+  const a = seedImage(stage, "foo", [bytesOf("a", 2_000_000)]);
+  const edges = [edge(m, DST, "foo", a.digest, "1"), edge(m, DST, "foo", a.digest, "2")];
+  const first = await run(["--confirm"], edges, access);
+  assert.match(
+    first.stderr,
+    /copied 2 blobs \(1\.9 MiB\), mounted 0, 0 already there; stored 1 manifests and 1 more tags in /,
+  );
+  const again = await run(["--confirm"], edges, access);
+  assert.match(again.stderr, /nothing to do: all 2 edges are already promoted/);
+  assert.doesNotMatch(again.stderr, /WARN/);
 });

@@ -47,9 +47,7 @@ export class FakeClock {
   async advance(ms: number): Promise<void> {
     const end = this.#t + ms;
     for (;;) {
-      await this.settle();
-      this.#pending.sort((a, b) => a.at - b.at);
-      const next = this.#pending[0];
+      const next = await this.#earliest();
       if (!next || next.at > end) break;
       this.#pending.shift();
       this.#t = Math.max(this.#t, next.at);
@@ -61,9 +59,7 @@ export class FakeClock {
 
   /** Moves time to the earliest pending sleep or timer and fires it; false when none. */
   async step(): Promise<boolean> {
-    await this.settle();
-    this.#pending.sort((a, b) => a.at - b.at);
-    const next = this.#pending[0];
+    const next = await this.#earliest();
     if (!next) return false;
     await this.advance(Math.max(0, next.at - this.#t));
     return true;
@@ -90,11 +86,16 @@ export class FakeClock {
   async runAll(maxMs = 3_600_000): Promise<void> {
     const end = this.#t + maxMs;
     for (;;) {
-      await this.settle();
-      this.#pending.sort((a, b) => a.at - b.at);
-      const next = this.#pending[0];
+      const next = await this.#earliest();
       if (!next || next.at > end) break;
       await this.advance(next.at - this.#t);
     }
+  }
+
+  /** Lets promise chains run, then gives the earliest pending sleep or timer (kept first). */
+  async #earliest(): Promise<Pending | undefined> {
+    await this.settle();
+    this.#pending.sort((a, b) => a.at - b.at);
+    return this.#pending[0];
   }
 }

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { OciDirBackend } from "../../src/registry/ocidir.ts";
 import { checkLayouts } from "../fixtures/check_layouts.ts";
+import { digestOf } from "../fixtures/images.ts";
 import { tempDir } from "../fixtures/temp_dirs.ts";
-import { digestOf, pushImage, putUnder, tinyImage, tinyIndex } from "../fixtures/tiny_images.ts";
+import { pushImage, putUnder, tinyImage, tinyIndex } from "../fixtures/tiny_images.ts";
 import { skopeo } from "./ocidir_tools.ts";
 import { startRegistry } from "./registry_process.ts";
 

@@ -1,18 +1,10 @@
 /**
  * Round trip: the snapshot of a source registry, used as the images.yaml of a thin manifest,
  * gives a dry run with nothing to do against a destination that already holds everything.
- * The promote mode is driven in-process through src/cli/promote.ts (`promote`), as main's
- * default mode does.
  */
 import assert from "node:assert/strict";
-import { type Io, makeContext } from "../../src/cli/context.ts";
-import { parseFlags } from "../../src/cli/flags.ts";
-import { promote } from "../../src/cli/promote.ts";
-import { openRegistries } from "../../src/cli/registries.ts";
-import { computeEdges, loadManifests } from "../../src/manifest/mod.ts";
-import { readRepositories } from "../../src/registry/inventory.ts";
+import { runCli } from "../cli/run_cli.ts";
 import { fillGolden } from "../snapshot/golden_content.ts";
-import { runSnapshotIn } from "../snapshot/run_snapshot.ts";
 import { startRegistry } from "./registry_process.ts";
 
 async function thinDir(imagesYaml: string, src: string, dst: string): Promise<string> {
@@ -27,29 +19,9 @@ async function thinDir(imagesYaml: string, src: string, dst: string): Promise<st
   return dir;
 }
 
-/** A dry run of the thin directory: exit code, stdout (the plan) and stderr (the summary). */
-async function dryRun(dir: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: (t) => {
-      out.push(t);
-      return Promise.resolve();
-    },
-    stderr: (t) => void err.push(t),
-    env: () => undefined,
-    stderrIsTerminal: false,
-    fetch: globalThis.fetch,
-    now: Date.now,
-  };
-  const ctx = makeContext(parseFlags([`--thin-manifest-dir=${dir}`]), io);
-  const edgeSet = computeEdges(await loadManifests({ thinDir: dir }, ctx.log));
-  const registries = openRegistries(ctx);
-  const code = await promote(ctx, edgeSet, {
-    open: (name, sa) => Promise.resolve(registries.open(name, sa)),
-    readRepositories: (backend, repos) => readRepositories(backend, repos),
-  });
-  return { code, stdout: out.join(""), stderr: err.join("") };
+/** `cip run` (a dry run) on the thin directory, as a user runs it. */
+function dryRun(dir: string) {
+  return runCli(["run", `--thin-manifest-dir=${dir}`]);
 }
 
 Deno.test("a snapshot as images.yaml promotes nothing into a destination that holds it all", async () => {
@@ -59,7 +31,7 @@ Deno.test("a snapshot as images.yaml promotes nothing into a destination that ho
   try {
     await fillGolden(src.url);
     await fillGolden(dst.url);
-    const snap = await runSnapshotIn([`--snapshot=${src.host}/prod`], globalThis.fetch);
+    const snap = await runCli([`--snapshot=${src.host}/prod`]);
     assert.equal(snap.code, 0, snap.stderr);
     const digests = snap.stdout.match(/"sha256:/g)?.length ?? 0;
     assert.ok(digests > 0);

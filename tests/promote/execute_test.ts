@@ -261,3 +261,40 @@ Deno.test("execute() copies the bytes when a mount is refused", async () => {
   assert.equal(reg.callsOf("putBlob").length, 2);
   assert.equal(reg.tagged("prod/foo", "1"), img.digest);
 });
+
+Deno.test("execute() retries a blob whose source stream broke half-way, and stores it whole", async () => {
+  const { stage, prod, regs, m } = setup();
+  const layer = bytesOf("big", 50_000);
+  const img = seedImage(stage, "foo", [layer]);
+  const real = stage.getBlob.bind(stage);
+  let broken = 0;
+  stage.getBlob = async (repo, digest) => {
+    const blob = await real(repo, digest);
+    if (digest !== sha256(layer) || broken++ > 0) return blob;
+    const reader = blob.body.getReader();
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctl) {
+        if (sent > 10_000) {
+          const reset = new RegistryError("connection reset", { temporary: true });
+          return ctl.error(new Error("reading the source failed", { cause: reset }));
+        }
+        const { value, done } = await reader.read();
+        if (done) return ctl.close();
+        sent += value.length;
+        ctl.enqueue(value);
+      },
+    });
+    return { size: blob.size, body };
+  };
+  const sleeps: number[] = [];
+  const r = await executeOver(
+    regs,
+    await planOver(regs, [edge(m, DST, "foo", img.digest, "1")]),
+    sleeps,
+  );
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  assert.equal(sleeps.length, 1);
+  assert.ok(prod.holdsBlob("img/foo", sha256(layer)));
+  assert.equal(prod.tagged("img/foo", "1"), img.digest);
+});

@@ -98,35 +98,37 @@ Deno.test("a release tag must be v followed by deno.json's version", () => {
  */
 async function build(args: string[], exit = 0) {
   const dir = await copyProject();
-  const log = `${dir}/deno.log`;
-  const fake = `${dir}/fake-deno`;
-  await Deno.writeTextFile(
-    fake,
-    `#!/bin/sh\necho "$*" >>"${log}"\ncat ${STAMP_PATH} >>"${log}"\nexit ${exit}\n`,
-  );
-  await Deno.chmod(fake, 0o755);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-run", "--allow-env", "--quiet"]
-      .concat([`${dir}/.github/build/compile.ts`, ...args]),
-    env: { CIP_DENO: fake, CIP_COMMIT: COMMIT },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  let calls: string[] = [];
   try {
-    calls = (await Deno.readTextFile(log)).trimEnd().split("\n");
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    const log = `${dir}/deno.log`;
+    const fake = `${dir}/fake-deno`;
+    await Deno.writeTextFile(
+      fake,
+      `#!/bin/sh\necho "$*" >>"${log}"\ncat ${STAMP_PATH} >>"${log}"\nexit ${exit}\n`,
+    );
+    await Deno.chmod(fake, 0o755);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-write", "--allow-run", "--allow-env", "--quiet"]
+        .concat([`${dir}/.github/build/compile.ts`, ...args]),
+      env: { CIP_DENO: fake, CIP_COMMIT: COMMIT },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const calls = await exists(log) ? (await Deno.readTextFile(log)).trimEnd().split("\n") : [];
+    const stampLeft = await exists(`${dir}/${STAMP_PATH}`);
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr), calls, stampLeft };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
-  let stampLeft = true;
+}
+
+async function exists(path: string): Promise<boolean> {
   try {
-    await Deno.stat(`${dir}/${STAMP_PATH}`);
+    await Deno.stat(path);
+    return true;
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    stampLeft = false;
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
   }
-  await Deno.remove(dir, { recursive: true });
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr), calls, stampLeft };
 }
 
 Deno.test("compile --all compiles every target with the commit stamped, then removes it", async () => {

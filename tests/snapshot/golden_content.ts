@@ -2,8 +2,10 @@
  * The registry content the snapshot golden files describe, pushed identically to the fake
  * registry (with the GCR extension) and to a real docker-registry, and the golden cases.
  */
+import type { FakeRegistry } from "../fakes/registry.ts";
 import {
   type ImageFixture,
+  type IndexFixture,
   makeImage,
   makeIndex,
   pushImage,
@@ -27,15 +29,35 @@ const bar = makeIndex([image(6, "docker"), image(7, "docker", arm64)], "docker")
 const barDebug = image(8, "docker");
 const other = image(9, "oci");
 
+/** The content: repository, an image or an index, and its tags, in push order. */
+const CONTENT: [string, ImageFixture | IndexFixture, string[]][] = [
+  ["prod/foo", fooRelease, ["1.0", "latest"]],
+  ["prod/foo", fooOld, ["0.9"]],
+  ["prod/multi", multi, ["v1", "latest"]],
+  ["prod/multi", multiAmd, ["v1-amd64"]],
+  ["prod/sub/bar", bar, ["2.0"]],
+  ["prod/sub/bar", barDebug, ["2.0-debug"]],
+  ["other/x", other, ["x"]],
+];
+
+function isIndex(f: ImageFixture | IndexFixture): f is IndexFixture {
+  return "children" in f;
+}
+
 /** Fills a registry at `url` (`http://host:port`, or any URL a fake fetch serves). */
 export async function fillGolden(url: string, opts: PushOptions = {}): Promise<void> {
-  await pushImage(url, "prod/foo", fooRelease, ["1.0", "latest"], opts);
-  await pushImage(url, "prod/foo", fooOld, ["0.9"], opts);
-  await pushIndex(url, "prod/multi", multi, ["v1", "latest"], opts);
-  await pushImage(url, "prod/multi", multiAmd, ["v1-amd64"], opts);
-  await pushIndex(url, "prod/sub/bar", bar, ["2.0"], opts);
-  await pushImage(url, "prod/sub/bar", barDebug, ["2.0-debug"], opts);
-  await pushImage(url, "other/x", other, ["x"], opts);
+  for (const [repo, f, tags] of CONTENT) {
+    if (isIndex(f)) await pushIndex(url, repo, f, tags, opts);
+    else await pushImage(url, repo, f, tags, opts);
+  }
+}
+
+/** Stores the same content straight into a fake registry (for fakes that require auth). */
+export function seedGolden(fake: FakeRegistry): void {
+  for (const [repo, f, tags] of CONTENT) {
+    if (isIndex(f)) fake.seedIndex(repo, f, tags);
+    else fake.seed(repo, f, tags);
+  }
 }
 
 /** One golden case: a golden file and the snapshot flags after `--snapshot=HOST<path>`. */

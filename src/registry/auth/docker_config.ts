@@ -41,7 +41,8 @@ export function authFilePaths(
   env: (n: string) => string | undefined,
 ): { path: string; kind: string }[] {
   const out: { path: string; kind: string }[] = [];
-  const home = env("HOME");
+  // Windows sets USERPROFILE where other systems set HOME.
+  const home = env("HOME") ?? env("USERPROFILE");
   const dockerConfig = env("DOCKER_CONFIG");
   if (dockerConfig) out.push({ path: `${dockerConfig}/config.json`, kind: "docker config" });
   else if (home) out.push({ path: `${home}/.docker/config.json`, kind: "docker config" });

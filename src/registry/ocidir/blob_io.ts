@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import type { BlobStream, Descriptor } from "../api.ts";
+import { sha256Digest } from "../digest_check.ts";
 import { RegistryError } from "../errors.ts";
 import {
   fsError,
@@ -11,11 +12,6 @@ import {
   writeAll,
   type WriteOptions,
 } from "./fs_util.ts";
-
-/** `sha256:<hex>` of some bytes. */
-export function sha256Of(bytes: Uint8Array): string {
-  return "sha256:" + createHash("sha256").update(bytes).digest("hex");
-}
 
 /**
  * Stores a blob at `path` from `body`: streams it into a temporary file in `tmpDir` while
@@ -149,7 +145,7 @@ export async function readVerified(path: string, digest: string): Promise<Uint8A
   } catch (e) {
     throw fsError("read blob", path, e);
   }
-  const got = sha256Of(bytes);
+  const got = sha256Digest(bytes);
   if (got !== digest) throw corrupt(path, digest, got);
   return bytes;
 }

@@ -5,14 +5,7 @@
 export { blobPath, ensureLayout, type LayoutState, readLayout, recordEntry } from "./layout.ts";
 export { LayoutRoot, repositoryProblem } from "./layout_root.ts";
 export { walkLayouts } from "./walk.ts";
-export {
-  checkBlobFile,
-  openVerified,
-  readVerified,
-  sha256Of,
-  streamOf,
-  writeBlob,
-} from "./blob_io.ts";
+export { checkBlobFile, openVerified, readVerified, streamOf, writeBlob } from "./blob_io.ts";
 export {
   type Checkpoint,
   fsError,

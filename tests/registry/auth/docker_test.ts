@@ -54,6 +54,16 @@ Deno.test("docker config: ~/.docker/config.json when DOCKER_CONFIG is unset; key
   });
 });
 
+Deno.test("docker config: %USERPROFILE%\\.docker\\config.json on Windows, where HOME is unset", async () => {
+  const o = opts({
+    "C:/Users/u/.docker/config.json": { auths: { "reg.example": { auth: b64("w:x") } } },
+  }, { USERPROFILE: "C:/Users/u" });
+  deepEqual(await credentialsFor("reg.example", o).basic("reg.example"), {
+    username: "w",
+    password: "x",
+  });
+});
+
 Deno.test("docker config: Docker Hub's historical key serves docker.io hosts", async () => {
   const o = opts({
     "/d/config.json": { auths: { "https://index.docker.io/v1/": { auth: b64("hub:pw") } } },

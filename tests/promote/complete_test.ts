@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { completeInventories, type ManifestCache } from "../../src/promote/complete.ts";
+import { plan } from "../../src/promote/plan.ts";
+import type { Inventory } from "../../src/registry/inventory_types.ts";
+import { RegistryError } from "../../src/registry/errors.ts";
+import { MemoryBackend } from "../fakes/memory_backend.ts";
+import { edge, manifestOf } from "./edges_fixture.ts";
+import { bytesOf, seedImage, seedIndex } from "./image_fixture.ts";
+
+function setup() {
+  const stage = new MemoryBackend("stage");
+  const prod = new MemoryBackend("prod");
+  const backends = new Map([["stage", stage], ["prod", prod]]);
+  const locations = new Map([
+    ["stage", { backendId: "stage", prefix: "" }],
+    ["prod", { backendId: "prod", prefix: "" }],
+  ]);
+  return { stage, prod, backends, locations, m: manifestOf("stage", ["prod"]) };
+}
+
+Deno.test("completeInventories() finds an untagged destination digest with a HEAD, and skips the source", async () => {
+  const { stage, prod, backends, locations, m } = setup();
+  const img = seedImage(prod, "foo", [bytesOf("a")]);
+  seedImage(stage, "foo", [bytesOf("a")]);
+  const inventories = new Map<string, Inventory>();
+  const edges = [edge(m, "prod", "foo", img.digest, "1")];
+  const failures = await completeInventories(edges, locations, backends, inventories);
+  assert.deepEqual(failures, []);
+  assert.deepEqual(prod.calls.map((c) => c.op), ["headManifest"]);
+  assert.deepEqual(stage.calls, []);
+  assert.equal(plan({ edges, locations, inventories }).decisions[0]?.decision, "tag");
+});
+
+Deno.test("completeInventories() reads a source digest with one GET, keeps its bytes and its children", async () => {
+  const { stage, backends, locations, m } = setup();
+  const kids = [seedImage(stage, "foo", [bytesOf("x")]), seedImage(stage, "foo", [bytesOf("y")])];
+  const idx = seedIndex(stage, "foo", kids);
+  const inventories = new Map<string, Inventory>();
+  const cache: ManifestCache = new Map();
+  const edges = [edge(m, "prod", "foo", idx.digest, "1"), edge(m, "prod", "foo", idx.digest, "2")];
+  await completeInventories(edges, locations, backends, inventories, cache);
+  assert.deepEqual(stage.calls.map((c) => c.op), ["getManifest"]);
+  assert.deepEqual(
+    cache.get(`stage\0foo\0${idx.digest}`)?.bytes,
+    stage.manifestBytes("foo", idx.digest),
+  );
+  assert.deepEqual(
+    inventories.get("stage")?.get("foo")?.get(idx.digest)?.children,
+    kids.map((k) => k.digest),
+  );
+});
+
+Deno.test("completeInventories() returns a failed source lookup and plans that image as a copy", async () => {
+  const { stage, backends, locations, m } = setup();
+  const img = seedImage(stage, "foo", [bytesOf("a")]);
+  stage.fault = () => new RegistryError("registry returned 403", { status: 403 });
+  const inventories = new Map<string, Inventory>();
+  const edges = [edge(m, "prod", "foo", img.digest, "1")];
+  const failures = await completeInventories(edges, locations, backends, inventories);
+  assert.deepEqual(failures.map((f) => [f.registry, f.image, f.digest]), [[
+    "stage",
+    "foo",
+    img.digest,
+  ]]);
+  assert.match((failures[0]?.error as Error).message, /403/);
+  assert.equal(plan({ edges, locations, inventories }).decisions[0]?.decision, "copy");
+});
+
+Deno.test("completeInventories() reports a digest found nowhere as missing", async () => {
+  const { backends, locations, m } = setup();
+  const ghost = `sha256:${"1".repeat(64)}`;
+  const inventories = new Map<string, Inventory>();
+  const edges = [edge(m, "prod", "foo", ghost, null)];
+  assert.deepEqual(await completeInventories(edges, locations, backends, inventories), []);
+  assert.equal(plan({ edges, locations, inventories }).decisions[0]?.decision, "missing");
+});
