@@ -115,6 +115,16 @@ export async function promote(
     locations.set(spec.name, { backendId: opened.backend.id, prefix: opened.prefix });
     backends.set(spec.name, opened.backend);
   }));
+  // A source that plainly is not there (a mistyped ocidir:// path) fails here, instead of
+  // every image being reported as not found.
+  const sources = new Set(edges.map((e) => e.src.name));
+  await Promise.all([...sources].map(async (name) => {
+    try {
+      await backends.get(name)!.checkPresent();
+    } catch (e) {
+      throw new PromoteSetupError(`Cannot read source registry ${name}`, { cause: e });
+    }
+  }));
 
   // Read the destination repositories the edges name (tags there), then look up the digests
   // the listings do not show, at the destination and then at the source.

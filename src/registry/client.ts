@@ -84,6 +84,11 @@ export class HttpBackend implements Backend {
     await discard(res);
   }
 
+  /** Passes: whether an HTTP registry is there is told by its first request. */
+  checkPresent(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /**
    * All repositories equal to or below `prefix`, sorted: walked through the extension's
    * `child` on Google hosts and wherever the prefix's tags/list carries the extension,
