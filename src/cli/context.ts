@@ -32,7 +32,12 @@ const encoder = new TextEncoder();
 export function denoIo(): Io {
   return {
     stdout: (text) => {
-      writeAllSync(Deno.stdout, encoder.encode(text));
+      try {
+        writeAllSync(Deno.stdout, encoder.encode(text));
+      } catch (e) {
+        // A closed pipe (`cip ... | head`) or a full disk: say where the data could not go.
+        return Promise.reject(new Error("Cannot write to stdout", { cause: e }));
+      }
       return Promise.resolve();
     },
     stderr: stderrSink,

@@ -222,9 +222,15 @@ export function parseFlags(args: string[]): Flags {
   const { rest, dryRunFalse } = preprocessDryRun(args);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: true, tokens: true });
   } catch (e) {
     throw new UsageError(describeParseError(e));
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== "option") continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once`);
+    seen.add(token.name);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const positionals = parsed.positionals;

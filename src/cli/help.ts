@@ -12,8 +12,10 @@ Usage:
 `;
 
 const EXAMPLES = `Examples:
-  cip run --manifest=promoter-manifest.yaml --parse-only
-  cip run --thin-manifest-dir=k8s.gcr.io
+  cip run --manifest=promoter-manifest.yaml --parse-only     # validate, no network
+  cip run --thin-manifest-dir=k8s.gcr.io                     # dry run: print the plan
+  cip run --thin-manifest-dir=k8s.gcr.io --confirm --key-files=sa.json
+  cip run --thin-manifest-dir=k8s.gcr.io --diff-base=origin/main   # pre-submit checks
   cip run --snapshot=us-docker.pkg.dev/k8s-artifacts-prod/images --output=csv
 `;
 
@@ -22,6 +24,25 @@ const EXIT_CODES = `Exit codes:
   1  the run failed (a registry error, a refused tag move, a failed check)
   2  bad usage or invalid manifests
 `;
+
+/** The width help text is wrapped to. */
+const WIDTH = 96;
+
+/** Splits text into lines of at most `width` characters at spaces (longer words stay whole). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
 
 /** Renders the full help text: usage, every flag grouped with its default, examples. */
 export function helpText(): string {
@@ -34,7 +55,7 @@ export function helpText(): string {
       const value = f.value ? `=${f.value}` : "";
       const dflt = f.default !== undefined ? ` (default: ${f.default})` : "";
       lines.push(`  ${short}--${f.name}${value}`);
-      lines.push(`      ${f.help}${dflt}`);
+      for (const line of wrap(`${f.help}${dflt}`, WIDTH - 6)) lines.push(`      ${line}`);
     }
     lines.push("");
   }

@@ -104,5 +104,13 @@ function errorText(e: Error, wrapped: boolean): string {
   }
   if (e instanceof Deno.errors.NotFound) return "not found";
   if (e instanceof Deno.errors.IsADirectory) return "is a directory";
+  // Other system errors without the system call and path Deno appends: the error that wraps
+  // them already names the path.
+  if (DENO_ERRORS.some((c) => e instanceof c)) {
+    return e.message.replace(/\s*\(os error \d+\).*$/s, "");
+  }
   return e.message;
 }
+
+/** Deno's error classes for failed system calls. */
+const DENO_ERRORS: (new (...args: never[]) => Error)[] = Object.values(Deno.errors);

@@ -127,7 +127,7 @@ export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<Pre
     ...(p.openRegistry ? { openRegistry: p.openRegistry } : {}),
   };
   const outcome = await runChecks(checks, checkCtx);
-  for (const s of outcome.skipped) ctx.log.info(`check ${s.check} skipped: it needs ${s.needs}`);
+  for (const s of outcome.skipped) ctx.log.debug(`check ${s.check} skipped: it needs ${s.needs}`);
   for (const f of outcome.findings) {
     if (f.severity === "error") ctx.log.error(formatFinding(f));
     else ctx.log.warn(formatFinding(f));
@@ -147,6 +147,9 @@ export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<Pre
   const warnings = outcome.findings.length - errors;
   ctx.log.info(
     `checks: ${outcome.ran.length} ran (${outcome.ran.join(", ") || "none"}), ` +
+      (outcome.skipped.length > 0
+        ? `${outcome.skipped.length} skipped (why: --log-level=debug), `
+        : "") +
       `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`,
   );
   return { ...result, failed: hasErrors(outcome.findings), findings: outcome.findings };

@@ -28,6 +28,7 @@ import { VERSION } from "../version.ts";
 import { manifestInput, type RunContext } from "./context.ts";
 import { preSubmit, readPreSubmitFlags } from "./pre_submit.ts";
 import { openRegistries } from "./registries.ts";
+import { checkReportTarget, writeReport } from "./report_file.ts";
 
 /** How the promote mode reaches registries (the real opener in production, fakes in tests). */
 export interface RegistryAccess {
@@ -59,6 +60,7 @@ export async function runPromote(ctx: RunContext): Promise<number> {
   const v = ctx.flags.values;
   const confirm = v.confirm === true;
   readPreSubmitFlags(ctx);
+  if (typeof v.report === "string") await checkReportTarget(v.report);
   const registries = openRegistries(ctx);
   const manifests = await loadManifests(manifestInput(ctx.flags), ctx.log);
   const edgeSet = computeEdges(manifests);
@@ -109,6 +111,16 @@ export async function promote(
     }
     locations.set(spec.name, { backendId: opened.backend.id, prefix: opened.prefix });
     backends.set(spec.name, opened.backend);
+  }));
+  // A source that plainly is not there (a mistyped ocidir:// path) fails here, instead of
+  // every image being reported as not found.
+  const sources = new Set(edges.map((e) => e.src.name));
+  await Promise.all([...sources].map(async (name) => {
+    try {
+      await backends.get(name)!.checkPresent();
+    } catch (e) {
+      throw new PromoteSetupError(`Cannot read source registry ${name}`, { cause: e });
+    }
   }));
 
   // Read the destination repositories the edges name (tags there), then look up the digests
@@ -217,24 +229,9 @@ export async function promote(
       warnings,
     });
     if (json) await io.stdout(text);
-    if (typeof flags.values.report === "string") await writeAtomically(flags.values.report, text);
+    if (typeof flags.values.report === "string") await writeReport(flags.values.report, text);
   }
   return outcome.ok && (confirm || lookups.length === 0) ? 0 : 1;
-}
-
-/** Writes a file via a temporary file in the same directory and a rename. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  const dir = slash < 0 ? "." : path.slice(0, slash) || "/";
-  const tmp = `${dir}/.${path.slice(slash + 1)}.${crypto.randomUUID()}.tmp`;
-  try {
-    await Deno.writeTextFile(tmp, text);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    // The cause reads as its plain reason (main's describe): not the temporary file's name.
-    throw new Error(`Cannot write the report to ${path}`, { cause: e });
-  }
 }
 
 /** One line on what the copies moved: blobs streamed, mounted, found, manifests stored. */

@@ -18,6 +18,9 @@ export interface Endpoint {
   repo: string;
 }
 
+/** Blobs up to this size are counted in progress as a whole once stored, not chunk by chunk. */
+const WHOLE_PROGRESS_LIMIT = 1024 * 1024;
+
 /** What a copier did, for summaries and benchmarks. */
 export interface CopyStats {
   blobsStreamed: number;
@@ -223,6 +226,19 @@ export class Copier {
     const source = await from.backend.getBlob(from.repo, blob.digest);
     const size = blob.size >= 0 ? blob.size : source.size;
     this.#opts.onBlob(size);
+    const desc = { mediaType: blob.mediaType, digest: blob.digest, size };
+    if (size >= 0 && size <= WHOLE_PROGRESS_LIMIT) {
+      // A small blob is reported once it is stored: no counting stage on its way.
+      try {
+        await to.backend.putBlob(to.repo, desc, source.body);
+      } catch (e) {
+        await source.body.cancel().catch(() => {});
+        throw e;
+      }
+      this.#opts.onBytes(size);
+      this.stats.bytesStreamed += size;
+      return;
+    }
     let moved = 0;
     const count = new TransformStream<Uint8Array, Uint8Array>({
       transform: (chunk, ctl) => {
@@ -233,11 +249,7 @@ export class Copier {
     });
     const body = source.body.pipeThrough(count);
     try {
-      await to.backend.putBlob(
-        to.repo,
-        { mediaType: blob.mediaType, digest: blob.digest, size },
-        body,
-      );
+      await to.backend.putBlob(to.repo, desc, body);
     } catch (e) {
       this.#opts.onBytes(-moved);
       await body.cancel().catch(() => {});

@@ -53,6 +53,13 @@ export interface Backend {
   /** Human-readable name for messages, e.g. `gcr.io` or `ocidir://staging`. */
   readonly display: string;
 
+  /**
+   * Throws RegistryError when the registry plainly is not there, where that can be told
+   * without a request: an OCI layout root directory that does not exist. An HTTP registry
+   * passes; its first request tells.
+   */
+  checkPresent(): Promise<void>;
+
   /** All repositories equal to or below `prefix` ("" for all), sorted. */
   listRepositories(prefix: string): Promise<string[]>;
   /** The tags of a repository; a repository that does not exist has none. */

@@ -13,7 +13,7 @@ import {
 import { sha256Digest } from "./digest_check.ts";
 import { RegistryError } from "./errors.ts";
 import type { HttpFetch } from "./http_fetch.ts";
-import { checkedNextLink } from "./link.ts";
+import { Pagination } from "./link.ts";
 import {
   bareMediaType,
   isSchema1MediaType,
@@ -84,6 +84,11 @@ export class HttpBackend implements Backend {
     await discard(res);
   }
 
+  /** Passes: whether an HTTP registry is there is told by its first request. */
+  checkPresent(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /**
    * All repositories equal to or below `prefix`, sorted: walked through the extension's
    * `child` on Google hosts and wherever the prefix's tags/list carries the extension,
@@ -113,7 +118,8 @@ export class HttpBackend implements Backend {
   async #catalog(prefix: string): Promise<string[]> {
     const what = `list the repositories of ${this.display}`;
     let url: URL | undefined = this.#url(`/v2/_catalog?n=${this.#pageSize}`);
-    const seen = new Set([url.href]);
+    const pages = new Pagination(url);
+    const names = new Set<string>();
     const out: string[] = [];
     while (url !== undefined) {
       const current: URL = url;
@@ -127,10 +133,12 @@ export class HttpBackend implements Backend {
       if (!Array.isArray(repos) || repos.some((r) => typeof r !== "string")) {
         throw new RegistryError(`Cannot ${what}: "repositories" is not a list of names`);
       }
+      const before = names.size;
       for (const r of repos as string[]) {
+        names.add(r);
         if (prefix === "" || r === prefix || r.startsWith(`${prefix}/`)) out.push(r);
       }
-      url = checkedNextLink(res.headers.get("Link"), current, seen);
+      url = pages.next(res.headers.get("Link"), current, names.size - before);
     }
     return [...new Set(out)].sort();
   }
@@ -143,8 +151,8 @@ export class HttpBackend implements Backend {
   async listTags(repo: string): Promise<TagListing> {
     const what = `list the tags of ${this.display}/${repo}`;
     let url: URL | undefined = this.#url(`/v2/${repo}/tags/list?n=${this.#pageSize}`);
-    const seen = new Set([url.href]);
-    const tags: string[] = [];
+    const pages = new Pagination(url);
+    const tags = new Set<string>();
     let firstPage = true;
     while (url !== undefined) {
       const current: URL = url;
@@ -169,11 +177,12 @@ export class HttpBackend implements Backend {
         if (page.children !== undefined) listing.children = page.children;
         return listing;
       }
-      tags.push(...page.tags);
+      const before = tags.size;
+      for (const t of page.tags) tags.add(t);
       firstPage = false;
-      url = checkedNextLink(res.headers.get("Link"), current, seen);
+      url = pages.next(res.headers.get("Link"), current, tags.size - before);
     }
-    return { tags: [...new Set(tags)].sort() };
+    return { tags: [...tags].sort() };
   }
 
   /** A manifest's descriptor by tag or digest (HEAD; a GET when headers are missing). */

@@ -65,3 +65,39 @@ export function checkedNextLink(
   seen.add(next.href);
   return next;
 }
+
+/** Pages in a row that may bring no new entry before a listing is taken to be endless. */
+export const MAX_IDLE_PAGES = 10;
+
+/**
+ * One paginated listing: the pages read (a link back to one is a loop) and how many pages in a
+ * row brought no new entry. A registry that keeps linking to fresh URLs of empty or repeated
+ * pages would otherwise be followed forever.
+ */
+export class Pagination {
+  readonly #seen: Set<string>;
+  #idle = 0;
+
+  /** Starts at the first page's URL. */
+  constructor(first: URL) {
+    this.#seen = new Set([first.href]);
+  }
+
+  /**
+   * The page after `current` (whose answer had this Link header and brought `added` entries
+   * not seen before), or undefined at the end. Throws RegistryError for another origin, a loop,
+   * or MAX_IDLE_PAGES pages in a row that brought nothing new.
+   */
+  next(header: string | null, current: URL, added: number): URL | undefined {
+    const next = checkedNextLink(header, current, this.#seen);
+    if (next === undefined) return undefined;
+    this.#idle = added > 0 ? 0 : this.#idle + 1;
+    if (this.#idle >= MAX_IDLE_PAGES) {
+      throw new RegistryError(
+        `Cannot follow pagination of ${current.host}: ${this.#idle} pages in a row brought ` +
+          "no new entry, yet each links to another",
+      );
+    }
+    return next;
+  }
+}

@@ -78,6 +78,13 @@ export class OciDirBackend implements Backend {
     this.#opts = { fsync: opts.fsync ?? true, checkpoint: opts.checkpoint };
   }
 
+  /** Fails when the root directory does not exist (a source not there is not an empty one). */
+  async checkPresent(): Promise<void> {
+    if (await this.#root.real(false) === null) {
+      throw new RegistryError(`Cannot read ${this.display}: ${this.#root.abs} does not exist`);
+    }
+  }
+
   /** The layouts below the root equal to or below `prefix`, sorted; refuses a missing root. */
   async listRepositories(prefix: string): Promise<string[]> {
     return await walkLayouts(this.#root, prefix);

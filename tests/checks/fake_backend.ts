@@ -77,6 +77,10 @@ export class FakeBackend implements Backend {
     return this;
   }
 
+  checkPresent(): Promise<void> {
+    return Promise.resolve();
+  }
+
   listRepositories(prefix: string): Promise<string[]> {
     return Promise.resolve(
       [...this.#manifests.keys()].filter((r) =>

@@ -342,3 +342,23 @@ Deno.test("cip places a removed tag at its digest's line however the manifest pa
     });
   });
 });
+
+Deno.test("cip counts the checks it skips and names why only at debug level", async () => {
+  await withScene(async (s) => {
+    const dir = await Deno.makeTempDir({ prefix: "cip-skip-" });
+    try {
+      await Deno.writeTextFile(join(dir, "m.yaml"), s.base);
+      const quiet = await runCli([`--manifest=${join(dir, "m.yaml")}`]);
+      assert.equal(quiet.code, 0, quiet.stderr);
+      assert.match(
+        quiet.stderr,
+        /checks: \d ran \([^)]*\), 3 skipped \(why: --log-level=debug\), /,
+      );
+      assert.doesNotMatch(quiet.stderr, /skipped: it needs/);
+      const debug = await runCli([`--manifest=${join(dir, "m.yaml")}`, "--log-level=debug"]);
+      assert.match(debug.stderr, /check image-removal skipped: it needs a git base/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});

@@ -20,6 +20,13 @@ const wrapped: [string, Error, string][] = [
     "not found",
   ],
   ["a directory", new Deno.errors.IsADirectory("Is a directory (os error 21)"), "is a directory"],
+  [
+    "a symbolic link loop",
+    new Deno.errors.FilesystemLoop(
+      "Too many levels of symbolic links (os error 40): realpath 'm.yaml'",
+    ),
+    "Too many levels of symbolic links",
+  ],
 ];
 
 for (const [what, cause, reason] of wrapped) {

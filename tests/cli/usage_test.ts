@@ -26,6 +26,8 @@ const usageCases: [string, string[], RegExp][] = [
   ["a value given to a boolean", ["--parse-only=yes", "--manifest=x"], /takes no value/],
   ["neither manifest flag", ["run"], /one of --manifest or --thin-manifest-dir is required/],
   ["both manifest flags", ["--manifest=a", "--thin-manifest-dir=b"], /cannot be used together/],
+  ["a flag given twice", ["--manifest=a", "--manifest=b"], /--manifest is given more than once/],
+  ["a boolean given twice", ["--confirm", "--confirm", "--manifest=a"], /--confirm is given more/],
   ["a stray argument", ["run", "extra"], /unexpected argument "extra"/],
   ["a bad log level", ["--log-level=loud", "--manifest=a"], /--log-level must be one of/],
 ];

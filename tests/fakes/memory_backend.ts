@@ -16,6 +16,7 @@ import { digestOf } from "../fixtures/images.ts";
 
 /** The operations of the Backend interface, as recorded. */
 export type Op =
+  | "checkPresent"
   | "listRepositories"
   | "listTags"
   | "headManifest"
@@ -100,6 +101,11 @@ export class MemoryBackend implements Backend {
   /** Whether a repository holds a blob (no call recorded). */
   holdsBlob(repo: string, digest: string): boolean {
     return this.#repos.get(repo)?.blobs.has(digest) ?? false;
+  }
+
+  checkPresent(): Promise<void> {
+    const fault = this.#record("checkPresent", "", "");
+    return fault ? Promise.reject(fault) : Promise.resolve();
   }
 
   listRepositories(prefix: string): Promise<string[]> {

@@ -296,13 +296,19 @@ const CASES: Case[] = [
     stdout: "plan",
     after: noTag("minv/foo"),
   },
-  // Reports that cannot be written: exit 1 naming the file and the plain reason.
+  // Reports that cannot be written: refused before any registry is read (exit 2), or when the
+  // file itself cannot be written, exit 1 naming the file and the plain reason.
   {
     name: "--report into a directory that does not exist",
-    args: promote("rep1", "--report=/nonexistent-cip-dir/r.json"),
-    code: 1,
-    stderr: /^cip: Cannot write the report to \/nonexistent-cip-dir\/r\.json: not found$/m,
-    stdout: "plan",
+    args: promote("rep1", "--confirm", "--report=/nonexistent-cip-dir/r.json"),
+    code: 2,
+    stderr:
+      /^cip: --report=\/nonexistent-cip-dir\/r\.json: the directory \/nonexistent-cip-dir does not exist$/m,
+    stdout: "empty",
+    after: async (w) => {
+      assert.deepEqual(w.src.seen, []);
+      assert.equal(await w.dstHasTag("rep1/foo", "1.0"), false);
+    },
   },
   {
     name: "--report naming a directory",
@@ -310,22 +316,19 @@ const CASES: Case[] = [
       await Deno.mkdir(`${w.dir}/repdir`, { recursive: true });
       return await promote("rep2", `--report=${w.dir}/repdir`)(w);
     },
-    code: 1,
-    stderr: /^cip: Cannot write the report to .*\/repdir: is a directory$/m,
-    stdout: "plan",
-    after: async (w) => {
-      const left = [];
-      for await (const e of Deno.readDir(w.dir)) if (e.name.endsWith(".tmp")) left.push(e.name);
-      assert.deepEqual(left, []);
-    },
+    code: 2,
+    stderr: /^cip: --report=.*\/repdir: is a directory$/m,
+    stdout: "empty",
+    after: (w) => Promise.resolve(assert.deepEqual(w.src.seen, [])),
   },
   {
-    name: "--report under /proc with -A",
+    name: "--report under a /proc directory that does not exist, with -A",
     allowAll: true,
     args: promote("rep3", "--report=/proc/nonexistent-cip/r.json"),
-    code: 1,
-    stderr: /^cip: Cannot write the report to \/proc\/nonexistent-cip\/r\.json: not found$/m,
-    stdout: "plan",
+    code: 2,
+    stderr:
+      /^cip: --report=\/proc\/nonexistent-cip\/r\.json: the directory \/proc\/nonexistent-cip does not exist$/m,
+    stdout: "empty",
   },
   {
     name: "--report under /proc with the binary's permissions",
@@ -353,6 +356,42 @@ const CASES: Case[] = [
       url.pathname === "/v2/_catalog" ? new Response("[[[", { status: 200 }) : undefined,
     code: 1,
     stderr: /Cannot list the repositories of 127\.0\.0\.1:\d+: the answer is not valid JSON/,
+    stdout: "empty",
+  },
+  {
+    name: "--snapshot when the catalog links on forever to fresh empty pages",
+    args: (w) => Promise.resolve([`--snapshot=${w.src.host}`]),
+    src: (() => {
+      let page = 0;
+      return (_req: Request, url: URL) =>
+        url.pathname === "/v2/_catalog"
+          ? Response.json({ repositories: [] }, {
+            headers: { Link: `</v2/_catalog?n=1000&last=x${page++}>; rel="next"` },
+          })
+          : undefined;
+    })(),
+    code: 1,
+    stderr: /Cannot follow pagination of 127\.0\.0\.1:\d+: 10 pages in a row brought no new entry/,
+    stdout: "empty",
+  },
+  {
+    name: "--snapshot of an OCI layout directory Deno may not read (/proc)",
+    args: () => Promise.resolve(["--snapshot=ocidir:///proc/self"]),
+    code: 1,
+    stderr:
+      /^cip: Cannot take a snapshot of ocidir:\/\/\/proc\/self: .*\/proc\/self: permission denied$/m,
+    stdout: "empty",
+  },
+  {
+    name: "--snapshot of OCI layouts holding a symbolic link loop",
+    args: async (w) => {
+      await Deno.mkdir(`${w.dir}/layouts`, { recursive: true });
+      await Deno.symlink("loop", `${w.dir}/layouts/loop`).catch(() => {});
+      return [`--snapshot=ocidir://${w.dir}/layouts`];
+    },
+    code: 1,
+    stderr:
+      /^cip: Cannot take a snapshot of .*: Cannot resolve .*\/layouts\/loop: Too many levels of symbolic links$/m,
     stdout: "empty",
   },
   {

@@ -249,6 +249,30 @@ Deno.test("execute() draws one updating progress line on a terminal", async () =
   assert.doesNotMatch(log, /Copied/);
 });
 
+Deno.test("execute() counts a stored small blob's bytes in progress, and a failed one's not", async () => {
+  const { stage, prod, regs, m } = setup();
+  const good = seedImage(stage, "good", [bytesOf("g", 1024 * 1024)]);
+  const bad = seedImage(stage, "bad", [bytesOf("b", 1024 * 1024)]);
+  prod.fault = (c) =>
+    c.op === "putBlob" && c.repo === "img/bad"
+      ? new RegistryError("registry returned 403 DENIED", { status: 403 })
+      : undefined;
+  const p = await planOver(regs, [
+    edge(m, DST, "good", good.digest, "1"),
+    edge(m, DST, "bad", bad.digest, "1"),
+  ]);
+  let log = "";
+  const r = await execute(p, {
+    backends: new Map(Object.entries(regs).map(([n, x]) => [n, x.backend])),
+    log: new Logger("info", (t) => log += t, true, () => 0),
+    terminal: true,
+    now: () => 0,
+  });
+  assert.equal([...r.outcomes.values()].filter((o) => o.ok).length, 1);
+  assert.match(log, /Promoting: 2\/2 images, 1\.0\/2\.0 MiB, [^\r]*\n$/);
+  assert.ok(r.stats.bytesStreamed >= 1024 * 1024 && r.stats.bytesStreamed < 1100 * 1024);
+});
+
 Deno.test("execute() copies the bytes when a mount is refused", async () => {
   const { reg, regs, m } = oneHost();
   reg.fault = (c) =>

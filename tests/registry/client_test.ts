@@ -211,3 +211,40 @@ Deno.test("loopback hosts are reached over http, others over https", async () =>
   await other.backend.ping();
   assert.ok(other.fake.requests[0]!.url.startsWith("https://reg.test/v2/"));
 });
+
+/**
+ * A registry whose listings link on to fresh URLs of pages that add nothing new (for 1000
+ * pages, so a client that follows them all finishes and fails the test instead of hanging it).
+ */
+function endlessPages(body: (n: number) => unknown) {
+  let served = 0;
+  const f: typeof fetch = (input) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    served++;
+    const link = `<${url.pathname}?n=1000&last=x${served}>; rel="next"`;
+    return Promise.resolve(
+      Response.json(body(served), { headers: served < 1000 ? { Link: link } : {} }),
+    );
+  };
+  return { fetch: f, served: () => served };
+}
+
+Deno.test("listTags() gives up on pages that keep linking on but bring no new tag", async () => {
+  const reg = endlessPages((n) => ({
+    name: "a",
+    tags: n === 1 ? ["1"] : n % 2 === 0 ? [] : ["1"],
+  }));
+  const backend = new HttpBackend({ host: "reg.test", fetch: plainHttpFetch(reg.fetch) });
+  await assert.rejects(
+    backend.listTags("a"),
+    (e) => e instanceof RegistryError && /10 pages in a row brought no new entry/.test(e.message),
+  );
+  assert.equal(reg.served(), 11);
+});
+
+Deno.test("listRepositories() gives up on a _catalog that links on forever to empty pages", async () => {
+  const reg = endlessPages(() => ({ repositories: [] }));
+  const backend = new HttpBackend({ host: "reg.test", fetch: plainHttpFetch(reg.fetch) });
+  await assert.rejects(backend.listRepositories(""), /pages in a row brought no new entry/);
+  assert.equal(reg.served(), 10);
+});

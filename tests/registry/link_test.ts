@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { RegistryError } from "../../src/registry/errors.ts";
-import { checkedNextLink, nextLink } from "../../src/registry/link.ts";
+import { checkedNextLink, nextLink, Pagination } from "../../src/registry/link.ts";
 
 const base = new URL("https://reg.test/v2/_catalog?n=2");
 
@@ -38,4 +38,20 @@ Deno.test("checkedNextLink() refuses a page it has already read", () => {
   const header = '</v2/_catalog?last=b>; rel="next"';
   assert.ok(checkedNextLink(header, base, seen));
   assert.throws(() => checkedNextLink(header, base, seen), /loop/);
+});
+
+Deno.test("Pagination follows pages while they bring new entries, and stops after 10 idle ones", () => {
+  const p = new Pagination(base);
+  let url = base;
+  for (let i = 0; i < 50; i++) {
+    url = p.next(`</v2/_catalog?last=${i}>; rel="next"`, url, 1)!;
+  }
+  for (let i = 0; i < 9; i++) {
+    url = p.next(`</v2/_catalog?last=idle${i}>; rel="next"`, url, 0)!;
+  }
+  assert.throws(
+    () => p.next('</v2/_catalog?last=idle9>; rel="next"', url, 0),
+    (e) => e instanceof RegistryError && /10 pages in a row brought no new entry/.test(e.message),
+  );
+  assert.equal(new Pagination(base).next(null, base, 0), undefined);
 });

@@ -43,3 +43,16 @@ Deno.test("README's source section names the permission set the binary is built 
   assert.match(text, /deno run -A main\.ts/);
   assert.match(text, /deno run -P=cip --no-prompt main\.ts/);
 });
+
+Deno.test("README opens with the demo and test commands; .ci/run runs the test command as written", async () => {
+  const block = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  const commands = block.split("\n").map((l) => l.replace(/#.*$/, "").trim()).filter((l) => l);
+  assert.equal(commands.length, 2);
+  const [demo, test] = commands as [string, string];
+  assert.match(demo, /task demo$/);
+  assert.match(test, /task ok$/);
+  const ciRun = await Deno.readTextFile(new URL(".ci/run", ROOT));
+  assert.ok(ciRun.split("\n").some((l) => l.startsWith(test)), `.ci/run does not run "${test}"`);
+  const tasks = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))).tasks;
+  assert.ok("demo" in tasks && "ok" in tasks);
+});

@@ -1,6 +1,6 @@
 /** Docker's config.json and podman's auth.json: finding a host's entry (auths, helpers). */
 import { CredentialError } from "./credential_error.ts";
-import type { RunProgram } from "./options.ts";
+import { fileReadReason, type RunProgram } from "./options.ts";
 
 /** Credentials found for a host, or why none were. */
 export type Found =
@@ -116,7 +116,12 @@ export async function askHelper(
     r = await run(program, ["get"], serverUrl(host));
   } catch (e) {
     throw new CredentialError(`credentials for ${host}`, [
-      { source: program, reason: `cannot be run (${e instanceof Error ? e.name : "error"})` },
+      {
+        source: program,
+        reason: `cannot be run: ${
+          e instanceof Deno.errors.NotFound ? "not found on PATH" : fileReadReason(e)
+        }`,
+      },
     ], { cause: e });
   }
   if (r.code !== 0) {

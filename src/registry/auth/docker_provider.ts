@@ -2,7 +2,12 @@
 import { CredentialError } from "./credential_error.ts";
 import { authFilePaths, type Found, lookupInFile, parseAuthFile } from "./docker_config.ts";
 import type { CredentialProvider } from "./provider.ts";
-import { type CredentialOptions, readTextFile, subprocessRunner } from "./options.ts";
+import {
+  type CredentialOptions,
+  fileReadReason,
+  readTextFile,
+  subprocessRunner,
+} from "./options.ts";
 
 /**
  * Looks a host up in docker's config.json (`$DOCKER_CONFIG/config.json`, else
@@ -67,7 +72,7 @@ async function find(host: string, opts: CredentialOptions): Promise<Found> {
         continue;
       }
       throw new CredentialError(`credentials for ${host}`, [
-        { source: path, reason: `cannot be read (${e instanceof Error ? e.name : "error"})` },
+        { source: path, reason: `cannot be read: ${fileReadReason(e)}` },
       ], { cause: e });
     }
     const found = await lookupInFile(parseAuthFile(text, path), path, host, run);

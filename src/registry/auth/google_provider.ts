@@ -10,7 +10,7 @@ import {
   tokenFromUser,
 } from "./google_key.ts";
 import { metadataAccount, metadataHost, metadataToken } from "./google_metadata.ts";
-import { type CredentialOptions, readTextFile } from "./options.ts";
+import { type CredentialOptions, fileReadReason, readTextFile } from "./options.ts";
 import type { CredentialProvider } from "./provider.ts";
 
 /** Registries take the access token as the password of this user (PROTOCOL.md §5). */
@@ -106,7 +106,7 @@ export class GoogleAccessTokens {
       try {
         return parseCredentialFile(await read(path));
       } catch (e) {
-        return e instanceof Deno.errors.NotFound ? "does not exist" : reason(e);
+        return fileReadReason(e);
       }
     };
 

@@ -53,6 +53,19 @@ export class CredentialCache {
 /** The default file reader. */
 export const readTextFile = (path: string): Promise<string> => Deno.readTextFile(path);
 
+/**
+ * Why a credential file could not be read, in plain words (never Deno's own message, which
+ * names the system call and for a missing permission the flag to pass).
+ */
+export function fileReadReason(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "does not exist";
+  if (e instanceof Deno.errors.IsADirectory) return "is a directory";
+  if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
+    return "permission denied";
+  }
+  return e instanceof Error ? e.message : "cannot be read";
+}
+
 /** Runs a program as a subprocess with the given PATH; the real `RunProgram`. */
 export function subprocessRunner(path: string | undefined): RunProgram {
   return async (program, args, input) => {

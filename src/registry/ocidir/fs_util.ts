@@ -21,7 +21,11 @@ export interface WriteOptions {
 /** Wraps a file-system failure in a RegistryError saying what could not be done to `path`. */
 export function fsError(action: string, path: string, e: unknown): RegistryError {
   if (e instanceof RegistryError) return e;
-  const why = e instanceof Error ? e.message.replace(/\s*\(os error \d+\).*$/s, "") : String(e);
+  const why = e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied
+    ? "permission denied" // never Deno's advice to run again with a flag
+    : e instanceof Error
+    ? e.message.replace(/\s*\(os error \d+\).*$/s, "")
+    : String(e);
   return new RegistryError(`Cannot ${action} ${path}: ${why}`, { cause: e });
 }
 

@@ -42,7 +42,9 @@ export function wireStep(opts: WireOptions): Step {
   return async (o: Outgoing) => {
     const timeoutMs = o.timeoutMs ?? opts.timeoutMs;
     const host = o.url.host;
-    const what = `${o.method} ${redactUrl(o.url)}`;
+    // Built only when a log line or an error needs it: redaction parses the URL again.
+    const what = () => `${o.method} ${redactUrl(o.url)}`;
+    const debug = log.enabled("debug");
     const ac = new AbortController();
     const onCallerAbort = () => ac.abort(o.signal?.reason);
     if (o.signal?.aborted) ac.abort(o.signal.reason);
@@ -101,22 +103,26 @@ export function wireStep(opts: WireOptions): Step {
       finish();
       stats.request(host, o.method, undefined);
       if (o.signal?.aborted && !timedOut) {
-        log.debug(`${what} -> cancelled (${now() - start} ms)`);
+        if (debug) log.debug(`${what()} -> cancelled (${now() - start} ms)`);
         throw e;
       }
       const why = timedOut
         ? `no progress for ${timeoutMs} ms`
         : `connection failed: ${redactText(e instanceof Error ? e.message : String(e))}`;
-      log.debug(`${what} -> ${why} (${now() - start} ms)`);
-      throw new RegistryError(`Cannot ${what}: ${why}`, { temporary: true, cause: e });
+      if (debug) log.debug(`${what()} -> ${why} (${now() - start} ms)`);
+      throw new RegistryError(`Cannot ${what()}: ${why}`, { temporary: true, cause: e });
     }
     answered = true;
     disarm();
     stats.request(host, o.method, res.status);
-    log.debug(`${what} -> ${res.status} (${now() - start} ms)`);
+    if (debug) log.debug(`${what()} -> ${res.status} (${now() - start} ms)`);
     const init = { status: res.status, statusText: res.statusText, headers: res.headers };
     let out: Response;
-    if (res.body === null || NULL_BODY_STATUS.has(res.status)) {
+    // An answer declared empty (most writes: 201, 202) needs no watched body stream.
+    if (
+      res.body === null || NULL_BODY_STATUS.has(res.status) ||
+      res.headers.get("content-length") === "0"
+    ) {
       await res.body?.cancel();
       finish();
       out = new Response(null, init);
@@ -132,7 +138,7 @@ export function wireStep(opts: WireOptions): Step {
           onEnd: finish,
           mapError: (e) =>
             new RegistryError(
-              `Cannot read the answer to ${what}: ${
+              `Cannot read the answer to ${what()}: ${
                 timedOut
                   ? `no progress for ${timeoutMs} ms`
                   : redactText(e instanceof Error ? e.message : String(e))
@@ -161,20 +167,38 @@ interface Watch {
 /** A pull-through copy of `src` that reports reads, chunks, the end and errors. */
 function watch(src: ReadableStream<Uint8Array>, w: Watch): ReadableStream<Uint8Array> {
   const reader = src.getReader();
+  // One abort listener for the whole stream (not one per read): it fails the pending read.
+  let failPending: ((e: unknown) => void) | undefined;
+  const onAbort = () => failPending?.(w.signal?.reason);
+  w.signal?.addEventListener("abort", onAbort, { once: true });
+  const end = () => {
+    w.signal?.removeEventListener("abort", onAbort);
+    w.onEnd();
+  };
+  const read = (): Promise<ReadableStreamReadResult<Uint8Array>> => {
+    if (w.signal === undefined) return reader.read();
+    if (w.signal.aborted) return Promise.reject(w.signal.reason);
+    return new Promise((resolve, reject) => {
+      failPending = reject;
+      reader.read().then(resolve, reject);
+    });
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       w.beforeRead();
       let r: ReadableStreamReadResult<Uint8Array>;
       try {
-        r = await untilAborted(reader.read(), w.signal);
+        r = await read();
       } catch (e) {
-        w.onEnd();
+        end();
         reader.cancel(e).catch(() => {});
         controller.error(w.mapError(e));
         return;
+      } finally {
+        failPending = undefined;
       }
       if (r.done) {
-        w.onEnd();
+        end();
         controller.close();
         return;
       }
@@ -182,7 +206,7 @@ function watch(src: ReadableStream<Uint8Array>, w: Watch): ReadableStream<Uint8A
       controller.enqueue(r.value);
     },
     async cancel(reason) {
-      w.onEnd();
+      end();
       await reader.cancel(reason);
     },
   }, { highWaterMark: 0 });

@@ -135,3 +135,31 @@ Deno.test("wire uses a request's own timeout from its hint", async () => {
   );
   equal(h.clock.now() - start, 300_000);
 });
+
+Deno.test("wire hands back an answer declared empty without a body stream, releasing the source", async () => {
+  let cancelled = false;
+  let pulled = false;
+  const h = harness(() =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream({
+          pull: (c) => {
+            pulled = true;
+            c.close();
+          },
+          cancel: () => {
+            cancelled = true;
+          },
+        }, { highWaterMark: 0 }),
+        { status: 201, headers: { "content-length": "0", location: "/v2/a/blobs/x" } },
+      ),
+    )
+  );
+  const res = await h.fetch(new Request(URL_A, { method: "PUT", body: "x" }));
+  equal(res.status, 201);
+  equal(res.body, null);
+  equal(res.headers.get("location"), "/v2/a/blobs/x");
+  equal(await res.text(), "");
+  ok(cancelled);
+  ok(!pulled);
+});
