@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
+import { runDeno } from "./cli/run_cli.ts";
 
 const DEMO = new URL("./demo.ts", import.meta.url).pathname;
 
 Deno.test("deno task demo promotes the demo images offline and snapshots the result", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", DEMO],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  const stderr = new TextDecoder().decode(out.stderr);
+  const { code, stdout, stderr } = await runDeno({ args: ["run", "-A", "--quiet", DEMO] });
   const dir = /The promoted OCI image layouts are in (\S+)\/production/.exec(stderr)?.[1];
   try {
-    assert.equal(out.code, 0, stderr);
+    assert.equal(code, 0, stderr);
     assert.match(stdout, /Promotion plan \(dry run; nothing is written without --confirm\)/);
     assert.match(stderr, /production: 6 copied, 0 tags added, 0 already present/);
     assert.match(stderr, /production: 0 copied, 0 tags added, 6 already present/);

@@ -10,6 +10,7 @@ import {
 import { PERMISSION_FLAGS } from "../../.github/build/permission_flags.ts";
 import { BUILD_INFO_URL, parseBuildInfo } from "../../src/version.ts";
 import { copyProject } from "./project_copy.ts";
+import { pathExists } from "../fixtures/path_exists.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
@@ -113,21 +114,11 @@ async function build(args: string[], exit = 0) {
       stdout: "piped",
       stderr: "piped",
     }).output();
-    const calls = await exists(log) ? (await Deno.readTextFile(log)).trimEnd().split("\n") : [];
-    const stampLeft = await exists(`${dir}/${STAMP_PATH}`);
+    const calls = await pathExists(log) ? (await Deno.readTextFile(log)).trimEnd().split("\n") : [];
+    const stampLeft = await pathExists(`${dir}/${STAMP_PATH}`);
     return { code: out.code, stderr: new TextDecoder().decode(out.stderr), calls, stampLeft };
   } finally {
     await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
   }
 }
 

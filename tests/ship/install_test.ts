@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { binaryName, type Target, TARGETS } from "../../.github/build/compile.ts";
 import { sha256hex } from "../fixtures/images.ts";
 import { runScript, serveReleases, sha256sums } from "./fake_release.ts";
+import { pathExists } from "../fixtures/path_exists.ts";
 
 const INSTALL = new URL("../../.github/action/install.sh", import.meta.url).pathname;
 const REPO = "acme/cip";
@@ -51,16 +52,6 @@ async function install(
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
 Deno.test("install.sh installs the binary once it matches SHA256SUMS", async () => {
   const assets = fakeBinaries();
   const r = await install(releaseFiles(assets, sha256sums(assets)), {
@@ -104,7 +95,7 @@ Deno.test("install.sh refuses a binary whose checksum differs from SHA256SUMS", 
   assert.equal(r.code, 1);
   assert.match(r.stderr, /checksum mismatch for cip-x86_64-unknown-linux-gnu/);
   assert.equal(r.stdout, "");
-  assert.equal(await exists(`${r.dir}/bin/cip`), false);
+  assert.equal(await pathExists(`${r.dir}/bin/cip`), false);
   await Deno.remove(r.dir, { recursive: true });
 });
 
@@ -118,7 +109,7 @@ Deno.test("install.sh fails when the release has no binary for the target", asyn
   });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /could not download .*\/cip-aarch64-unknown-linux-gnu/);
-  assert.equal(await exists(`${r.dir}/bin/cip`), false);
+  assert.equal(await pathExists(`${r.dir}/bin/cip`), false);
   await Deno.remove(r.dir, { recursive: true });
 });
 
@@ -130,7 +121,7 @@ Deno.test("install.sh fails when the release has no SHA256SUMS", async () => {
   });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /could not download .*\/SHA256SUMS/);
-  assert.equal(await exists(`${r.dir}/bin/cip`), false);
+  assert.equal(await pathExists(`${r.dir}/bin/cip`), false);
   await Deno.remove(r.dir, { recursive: true });
 });
 
@@ -144,7 +135,7 @@ Deno.test("install.sh fails when SHA256SUMS has no line for the binary", async (
   });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /SHA256SUMS of v1\.2\.3 has no entry for cip-x86_64-apple-darwin/);
-  assert.equal(await exists(`${r.dir}/bin/cip`), false);
+  assert.equal(await pathExists(`${r.dir}/bin/cip`), false);
   await Deno.remove(r.dir, { recursive: true });
 });
 

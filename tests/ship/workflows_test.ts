@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseDocument } from "yaml";
 import { FLAGS } from "../../src/cli/flags.ts";
+import { pathExists } from "../fixtures/path_exists.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const WORKFLOWS = ["ci.yml", "release.yml"].map((f) => `.github/workflows/${f}`);
@@ -25,16 +26,6 @@ function runScripts(data: Record<string, unknown>): string[] {
   return steps.flatMap((s) => typeof s.run === "string" ? [s.run] : []);
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(new URL(path, ROOT));
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
 const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
 
 for (const path of FILES) {
@@ -52,7 +43,9 @@ for (const path of FILES) {
     const scripts = runScripts(await load(path)).join("\n");
     const files = [...scripts.matchAll(/(?:\$GITHUB_ACTION_PATH\/)?(\.(?:github|ci)\/[\w./-]+)/g)];
     assert.ok(files.length > 0, `${path} names no script`);
-    for (const m of files) assert.ok(await exists(m[1]!), `${path}: ${m[1]} does not exist`);
+    for (const m of files) {
+      assert.ok(await pathExists(new URL(m[1]!, ROOT)), `${path}: ${m[1]} does not exist`);
+    }
   });
 }
 
