@@ -15,6 +15,12 @@ import {
   pushIndex,
   randomBytes,
 } from "../fixtures/images.ts";
+import {
+  imagesYaml,
+  type ImageText,
+  plainManifest,
+  registriesYaml,
+} from "../checks/manifest_text.ts";
 
 /** All manifest media types, for Accept headers. */
 const ACCEPT = [
@@ -86,21 +92,9 @@ export async function pushStaging(url: string, prefix: string): Promise<Staging>
   return { dmap, app, tool, multi, dlist, bare, app2 };
 }
 
-/** The YAML of an images list. */
-export function imagesYaml(dmap: Staging["dmap"]): string {
-  const lines: string[] = [];
-  for (const [name, digests] of Object.entries(dmap)) {
-    lines.push(`- name: ${name}`, "  dmap:");
-    for (const [d, tags] of Object.entries(digests)) {
-      lines.push(`    "${d}": [${tags.map((t) => `"${t}"`).join(", ")}]`);
-    }
-  }
-  return lines.join("\n") + "\n";
-}
-
-/** The YAML of a registries list: the first is the source. */
-export function registriesYaml(src: string, dsts: string[]): string {
-  return [`- name: ${src}`, "  src: true", ...dsts.map((d) => `- name: ${d}`)].join("\n") + "\n";
+/** The images of a staging dmap as manifest text entries. */
+function imagesOf(dmap: Staging["dmap"]): ImageText[] {
+  return Object.entries(dmap).map(([name, digests]) => ({ name, dmap: digests }));
 }
 
 /** Writes a plain manifest file and returns its path. */
@@ -112,10 +106,7 @@ export async function writeManifest(
   name = "promoter-manifest.yaml",
 ): Promise<string> {
   const path = `${dir}/${name}`;
-  await Deno.writeTextFile(
-    path,
-    `registries:\n${registriesYaml(src, dsts)}images:\n${imagesYaml(dmap)}`,
-  );
+  await Deno.writeTextFile(path, plainManifest(src, dsts, imagesOf(dmap)));
   return path;
 }
 
@@ -131,9 +122,9 @@ export async function writeThinDir(
   await Deno.mkdir(`${root}/images/sub`, { recursive: true });
   await Deno.writeTextFile(
     `${root}/manifests/sub/promoter-manifest.yaml`,
-    `registries:\n${registriesYaml(src, dsts)}`,
+    registriesYaml(src, dsts),
   );
-  await Deno.writeTextFile(`${root}/images/sub/images.yaml`, imagesYaml(dmap));
+  await Deno.writeTextFile(`${root}/images/sub/images.yaml`, imagesYaml(imagesOf(dmap)));
   return root;
 }
 
