@@ -1,19 +1,10 @@
 import assert from "node:assert/strict";
 import { digest, imagesYaml, registriesYaml, TESTDATA, writeTree } from "../manifest/fixtures.ts";
 import { runCli } from "./run_cli.ts";
+import { withTempDir } from "../fixtures/temp_dirs.ts";
 
 const SEED_PLAIN = `${TESTDATA}thin/promoter-manifest.yaml`;
 const SEED_THIN = `${TESTDATA}thin`;
-
-/** Runs `fn` with a fresh temporary directory, removed afterwards. */
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "cip-cli-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("cip run --parse-only summarises a valid plain manifest on stderr and exits 0", async () => {
   const r = await runCli(["run", `--manifest=${SEED_PLAIN}`, "--parse-only"]);

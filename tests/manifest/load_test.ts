@@ -13,6 +13,7 @@ import {
 } from "../../src/manifest/mod.ts";
 import { digest, imagesYaml, registriesYaml, TESTDATA, writeTree } from "./fixtures.ts";
 import { MemoryTree } from "./memory_tree.ts";
+import { withTempDir } from "../fixtures/temp_dirs.ts";
 
 /** A logger that keeps its lines. */
 function captureLog(): { log: Logger; lines: string[] } {
@@ -29,16 +30,6 @@ async function errorsOf(p: Promise<unknown>): Promise<string[]> {
     throw e;
   }
   throw new Error("expected ManifestErrors, but loading succeeded");
-}
-
-/** Runs `fn` with a fresh temporary directory, removed afterwards. */
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "cip-load-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 const REG = registriesYaml();
