@@ -16,6 +16,7 @@ import {
   type ManifestInput,
 } from "../../src/manifest/mod.ts";
 import type { Backend } from "../../src/registry/api.ts";
+import { writeTree } from "../manifest/fixtures.ts";
 
 /**
  * Manifests of a fixture: the text of a plain manifest, or the files of a thin directory
@@ -98,10 +99,7 @@ async function load(dir: string, files: ManifestFiles): Promise<{ manifests: Man
     await Deno.writeTextFile(join(dir, "promoter-manifest.yaml"), files);
     input = { manifest: join(dir, "promoter-manifest.yaml") };
   } else {
-    for (const [rel, text] of Object.entries(files)) {
-      await Deno.mkdir(join(dir, rel, ".."), { recursive: true });
-      await Deno.writeTextFile(join(dir, rel), text);
-    }
+    await writeTree(dir, files);
     input = { thinDir: dir };
   }
   return { manifests: await loadManifests(input, new Logger("error", () => {})) };
