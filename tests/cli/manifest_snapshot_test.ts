@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { startRegistry } from "../integration/registry_process.ts";
 import { checkGolden, fillGolden, GOLDEN_CASES, goldenPath } from "../snapshot/golden_content.ts";
 import { runCli } from "./run_cli.ts";
+import { writeTree } from "../manifest/fixtures.ts";
 
 const golden = (file: string) =>
   Deno.readTextFile(goldenPath(GOLDEN_CASES.find((c) => c.file === file)!, "plain"));
@@ -13,14 +14,12 @@ const GOLDEN_DIR = new URL("../../testdata/golden/snapshot/", import.meta.url);
  */
 async function thinDirOf(imagesYaml: string, live: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "cip-thin-" });
-  await Deno.mkdir(`${dir}/manifests/prod`, { recursive: true });
-  await Deno.mkdir(`${dir}/images/prod`, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/manifests/prod/promoter-manifest.yaml`,
-    `registries:\n- name: staging.invalid/stage\n  src: true\n- name: nowhere.invalid/prod\n` +
+  await writeTree(dir, {
+    "manifests/prod/promoter-manifest.yaml":
+      `registries:\n- name: staging.invalid/stage\n  src: true\n- name: nowhere.invalid/prod\n` +
       `- name: ${live}\n`,
-  );
-  await Deno.writeTextFile(`${dir}/images/prod/images.yaml`, imagesYaml);
+    "images/prod/images.yaml": imagesYaml,
+  });
   return dir;
 }
 
@@ -100,16 +99,13 @@ Deno.test("a manifest-based snapshot refuses edges overlapping across manifests 
   const dir = await Deno.makeTempDir({ prefix: "cip-thin-" });
   try {
     for (const [sub, hex] of [["one", "a"], ["two", "b"]]) {
-      await Deno.mkdir(`${dir}/manifests/${sub}`, { recursive: true });
-      await Deno.mkdir(`${dir}/images/${sub}`, { recursive: true });
-      await Deno.writeTextFile(
-        `${dir}/manifests/${sub}/promoter-manifest.yaml`,
-        `registries:\n- name: s.invalid/${sub}\n  src: true\n- name: d.invalid/p\n`,
-      );
-      await Deno.writeTextFile(
-        `${dir}/images/${sub}/images.yaml`,
-        `- name: foo\n  dmap:\n    "sha256:${hex!.repeat(64)}": ["1.0"]\n`,
-      );
+      await writeTree(dir, {
+        [`manifests/${sub}/promoter-manifest.yaml`]:
+          `registries:\n- name: s.invalid/${sub}\n  src: true\n- name: d.invalid/p\n`,
+        [`images/${sub}/images.yaml`]: `- name: foo\n  dmap:\n    "sha256:${
+          hex!.repeat(64)
+        }": ["1.0"]\n`,
+      });
     }
     const r = await runCli([
       `--thin-manifest-dir=${dir}`,

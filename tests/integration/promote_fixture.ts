@@ -21,6 +21,7 @@ import {
   plainManifest,
   registriesYaml,
 } from "../checks/manifest_text.ts";
+import { writeTree } from "../manifest/fixtures.ts";
 
 /** All manifest media types, for Accept headers. */
 const ACCEPT = [
@@ -118,13 +119,10 @@ export async function writeThinDir(
   dmap: Staging["dmap"],
 ): Promise<string> {
   const root = `${dir}/thin`;
-  await Deno.mkdir(`${root}/manifests/sub`, { recursive: true });
-  await Deno.mkdir(`${root}/images/sub`, { recursive: true });
-  await Deno.writeTextFile(
-    `${root}/manifests/sub/promoter-manifest.yaml`,
-    registriesYaml(src, dsts),
-  );
-  await Deno.writeTextFile(`${root}/images/sub/images.yaml`, imagesYaml(imagesOf(dmap)));
+  await writeTree(root, {
+    "manifests/sub/promoter-manifest.yaml": registriesYaml(src, dsts),
+    "images/sub/images.yaml": imagesYaml(imagesOf(dmap)),
+  });
   return root;
 }
 

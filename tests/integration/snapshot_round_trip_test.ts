@@ -6,16 +6,15 @@ import assert from "node:assert/strict";
 import { runCli } from "../cli/run_cli.ts";
 import { fillGolden } from "../snapshot/golden_content.ts";
 import { startRegistry } from "./registry_process.ts";
+import { writeTree } from "../manifest/fixtures.ts";
 
 async function thinDir(imagesYaml: string, src: string, dst: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "cip-round-trip-" });
-  await Deno.mkdir(`${dir}/manifests/x`, { recursive: true });
-  await Deno.mkdir(`${dir}/images/x`, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/manifests/x/promoter-manifest.yaml`,
-    `registries:\n- name: ${src}\n  src: true\n- name: ${dst}\n`,
-  );
-  await Deno.writeTextFile(`${dir}/images/x/images.yaml`, imagesYaml);
+  await writeTree(dir, {
+    "manifests/x/promoter-manifest.yaml":
+      `registries:\n- name: ${src}\n  src: true\n- name: ${dst}\n`,
+    "images/x/images.yaml": imagesYaml,
+  });
   return dir;
 }
 
