@@ -1,5 +1,6 @@
 /** Choosing checks by name and running them independently of one another. */
 import type { Check, CheckContext, Finding } from "./check.ts";
+import { describeError } from "../describe_error.ts";
 
 /** A finding with the name of the check that reported it. */
 export interface ReportedFinding extends Finding {
@@ -72,21 +73,11 @@ async function runOne(check: Check, ctx: CheckContext): Promise<Finding[]> {
   try {
     return await check.run(ctx);
   } catch (e) {
-    return [{ severity: "error", message: `the check could not run: ${explain(e)}` }];
+    return [{ severity: "error", message: `the check could not run: ${describeError(e)}` }];
   }
 }
 
 /** An error and its causes on one line. */
-function explain(e: unknown): string {
-  const parts: string[] = [];
-  for (let cur: unknown = e, i = 0; cur !== undefined && i < 5; i++) {
-    const text = cur instanceof Error ? cur.message : String(cur);
-    if (!parts.some((p) => p.includes(text))) parts.push(text);
-    cur = cur instanceof Error ? cur.cause : undefined;
-  }
-  return parts.join(": ");
-}
-
 /** Whether any finding is an error (the run then exits 1). */
 export function hasErrors(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === "error");

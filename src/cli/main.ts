@@ -1,6 +1,6 @@
 /** The command line: parses flags, picks the mode, and is the one place errors become exit codes. */
 import { ManifestError, ManifestErrors } from "../manifest/mod.ts";
-import { describeError } from "../promote/mod.ts";
+import { describeError } from "../describe_error.ts";
 import { readBuildInfo, VERSION, versionLine } from "../version.ts";
 import { denoIo, type Io, makeContext, type RunContext } from "./context.ts";
 import { type Flags, parseFlags } from "./flags.ts";

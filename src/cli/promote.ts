@@ -5,7 +5,6 @@
 import { computeEdges, type EdgeSet, loadManifests, type RegistrySpec } from "../manifest/mod.ts";
 import {
   completeInventories,
-  describeError,
   type EdgeDecision,
   execute,
   type ExecuteResult,
@@ -24,6 +23,7 @@ import {
   readRepositories,
   type Registries,
 } from "../registry/mod.ts";
+import { describeError } from "../describe_error.ts";
 import { VERSION } from "../version.ts";
 import { manifestInput, type RunContext } from "./context.ts";
 import { preSubmit, readPreSubmitFlags } from "./pre_submit.ts";

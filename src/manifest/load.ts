@@ -6,6 +6,7 @@ import { FsTree } from "./fs_tree.ts";
 import { parsePlainManifest, parseThinManifest } from "./parse.ts";
 import { filePos, Problems, quote } from "./problems.ts";
 import type { Manifest } from "./types.ts";
+import { compareText } from "../compare_text.ts";
 
 /** Which manifests to read: a plain file or a thin directory. */
 export interface ManifestInput {
@@ -179,7 +180,7 @@ function subManifestNames(
     }
     names.push(e.name);
   }
-  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return names.sort(compareText);
 }
 
 /** Warns about images/<x> directories that no manifests/<x> directory pairs with. */

@@ -6,7 +6,7 @@ import type { Logger } from "../log.ts";
 import type { Backend } from "../registry/mod.ts";
 import { Copier, type CopierOptions, type CopyStats, type Endpoint } from "./copier.ts";
 import type { ImageAction, Plan } from "./plan.ts";
-import { describeError } from "./describe_error.ts";
+import { describeError } from "../describe_error.ts";
 
 /** What execution needs besides the plan. */
 export interface ExecuteOptions {

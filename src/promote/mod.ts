@@ -6,4 +6,3 @@ export * from "./execute.ts";
 export * from "./outcome.ts";
 export * from "./report.ts";
 export * from "./manifest_refs.ts";
-export * from "./describe_error.ts";

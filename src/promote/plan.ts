@@ -9,6 +9,7 @@ import {
   joinRepository,
   type RepoInventory,
 } from "../registry/mod.ts";
+import { compareText } from "../compare_text.ts";
 
 /** What a plan decides for one edge. */
 export type Decision =
@@ -151,7 +152,7 @@ export function plan(input: PlanInput): Plan {
     action.edges.push(d);
   }
   const sorted = [...actions.values()].sort((a, b) =>
-    compare(a.dst, b.dst) || compare(a.image, b.image) || compare(a.digest, b.digest)
+    compareText(a.dst, b.dst) || compareText(a.image, b.image) || compareText(a.digest, b.digest)
   );
   for (const a of sorted) a.tags.sort();
   return { decisions, actions: sorted, overlaps };
@@ -244,10 +245,6 @@ function locationOf(
 
 function tagKey(registry: string, image: string, tag: string): string {
   return `${registry}\0${image}\0${tag}`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 const EMPTY: RepoInventory = new Map();

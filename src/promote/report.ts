@@ -3,6 +3,7 @@ import type { CopyStats } from "./copier.ts";
 import { isIndex } from "./manifest_refs.ts";
 import type { Outcome } from "./outcome.ts";
 import { type EdgeDecision, type Plan, REFUSALS } from "./plan.ts";
+import { compareText } from "../compare_text.ts";
 
 /** The plan as text, grouped by destination registry (what a dry run prints to stdout). */
 export function planText(plan: Plan, confirm: boolean): string {
@@ -97,7 +98,7 @@ export function reportJson(plan: Plan, outcome: Outcome, extras: ReportExtras): 
     mode: outcome.executed ? "confirm" : "dry-run",
     ok: outcome.ok,
     destinations: Object.fromEntries(
-      [...outcome.destinations].sort(([a], [b]) => a < b ? -1 : 1),
+      [...outcome.destinations].sort(([a], [b]) => compareText(a, b)),
     ),
     edges: outcome.edges.map((e) => ({
       manifest: e.decision.edge.manifest.file,

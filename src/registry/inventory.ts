@@ -3,6 +3,7 @@ import type { Backend, TagListing } from "./api.ts";
 import type { ImageRecord, Inventory, RepoInventory } from "./inventory_types.ts";
 import { isIndexMediaType, manifestChildren } from "./media_types.ts";
 import { joinRepository } from "./reference.ts";
+import { compareText } from "../compare_text.ts";
 
 /** Progress of a registry walk or a multi-repository read. */
 export interface InventoryProgress {
@@ -135,7 +136,7 @@ export async function walkRegistry(
       const out: Inventory = new Map();
       const counter = { repositories: 0, done: 0 };
       await walkChildren(backend, prefix, top, out, counter, onProgress);
-      return new Map([...out].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
+      return new Map([...out].sort(([a], [b]) => compareText(a, b)));
     }
   }
   const repos = await backend.listRepositories(prefix);

@@ -1,6 +1,7 @@
 /** The rows of a snapshot: images by name, each with its digests and their tags (pure). */
 import type { Edge } from "../manifest/mod.ts";
 import { type Inventory, joinRepository } from "../registry/mod.ts";
+import { compareText } from "../compare_text.ts";
 
 /** One digest of an image in a snapshot, with its tags and what is known about it. */
 export interface SnapshotDigest {
@@ -31,11 +32,6 @@ export interface SnapshotRows {
    * repository the path itself names); they are not in `images`.
    */
   unnamed: string[];
-}
-
-/** Compares strings by UTF-16 code units: a total order independent of locale. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

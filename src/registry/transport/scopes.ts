@@ -1,4 +1,5 @@
 /** Token scopes (`type:name:actions`): merging and coverage (pure). */
+import { compareText } from "../../compare_text.ts";
 
 interface Scope {
   type: string;
@@ -24,7 +25,7 @@ function format(s: Scope): string {
   const actions = [...s.actions].sort((a, b) => {
     const ia = ACTION_ORDER.indexOf(a), ib = ACTION_ORDER.indexOf(b);
     if (ia !== ib) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
-    return a < b ? -1 : a > b ? 1 : 0;
+    return compareText(a, b);
   });
   return `${s.type}:${s.name}:${actions.join(",")}`;
 }
