@@ -216,14 +216,22 @@ export class Copier {
         this.stats.blobsStreamed++;
         return;
       } catch (e) {
-        if (!isTemporary(e) || attempt >= this.#opts.attempts) throw e;
+        if (!isTemporary(e) || OPEN_FAILURES.has(e as object) || attempt >= this.#opts.attempts) {
+          throw e;
+        }
         await this.#opts.sleep(250 * 2 ** attempt);
       }
     }
   }
 
   async #stream(from: Endpoint, to: Endpoint, blob: Descriptor): Promise<void> {
-    const source = await from.backend.getBlob(from.repo, blob.digest);
+    let source;
+    try {
+      source = await from.backend.getBlob(from.repo, blob.digest);
+    } catch (e) {
+      if (typeof e === "object" && e !== null) OPEN_FAILURES.add(e);
+      throw e;
+    }
     const size = blob.size >= 0 ? blob.size : source.size;
     this.#opts.onBlob(size);
     const desc = { mediaType: blob.mediaType, digest: blob.digest, size };
@@ -258,6 +266,13 @@ export class Copier {
     this.stats.bytesStreamed += moved;
   }
 }
+
+/**
+ * Errors of opening a source blob. That request can be repeated, so the transport below has
+ * already retried it; retrying the whole copy on top would multiply the attempts. Only what the
+ * transport cannot repeat (a stream that broke, an upload of a stream) is retried here.
+ */
+const OPEN_FAILURES = new WeakSet<object>();
 
 /**
  * Whether trying again may help: a temporary RegistryError anywhere in the cause chain (a

@@ -174,6 +174,27 @@ Deno.test("execute() retries a blob copy that met a temporary error, then succee
   assert.equal(digestOf(prod.manifestBytes("img/foo", img.digest)!), img.digest);
 });
 
+Deno.test("execute() does not retry opening a source blob: the transport below already did", async () => {
+  const { stage, prod, regs, m } = setup();
+  const img = seedImage(stage, "foo", [bytesOf("l", 20000)]);
+  stage.fault = (c) =>
+    c.op === "getBlob"
+      ? new RegistryError("registry returned 503", { status: 503, temporary: true })
+      : undefined;
+  const sleeps: number[] = [];
+  const r = await executeOver(
+    regs,
+    await planOver(regs, [edge(m, DST, "foo", img.digest, null)]),
+    sleeps,
+  );
+  assert.ok([...r.outcomes.values()].every((o) => !o.ok));
+  assert.deepEqual(sleeps, []);
+  const opened = stage.callsOf("getBlob").map((c) => c.ref);
+  assert.ok(opened.length > 0);
+  assert.equal(new Set(opened).size, opened.length, "a source blob was opened twice");
+  assert.equal(prod.callsOf("putManifest").length, 0);
+});
+
 Deno.test("execute() gives up on a blob after its attempts and never PUTs the manifest", async () => {
   const { stage, prod, regs, m } = setup();
   const img = seedImage(stage, "foo", [bytesOf("l")]);
