@@ -242,15 +242,7 @@ export async function benchPromote(): Promise<boolean> {
       cipManifest(src.host, `${dst.host}/cip`, images),
     );
     await Deno.writeTextFile(`${work}/skopeo.yaml`, skopeoYaml(src.host, images));
-    const cip = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--quiet",
-      MAIN,
-      "run",
-      `--manifest=${work}/manifest.yaml`,
-    ];
+    const cip = cipCommand(`${work}/manifest.yaml`);
     const skopeo = [
       "skopeo",
       "sync",
@@ -328,13 +320,7 @@ export async function benchPromote(): Promise<boolean> {
         `images:\n- name: one\n  dmap:\n    "${digest}": ["v1"]\n`,
     );
     const big = await counted("cip copy of one 1 GiB blob", regs, [
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--quiet",
-      MAIN,
-      "run",
-      `--manifest=${work}/big.yaml`,
+      ...cipCommand(`${work}/big.yaml`),
       "--confirm",
     ]);
     console.log("\nOne image with a 1 GiB layer\n");
@@ -352,3 +338,8 @@ export async function benchPromote(): Promise<boolean> {
 }
 
 if (import.meta.main) await benchPromote();
+
+/** The command line that runs cip from source on a manifest (a dry run unless more is added). */
+function cipCommand(manifest: string): string[] {
+  return [Deno.execPath(), "run", "-A", "--quiet", MAIN, "run", `--manifest=${manifest}`];
+}
