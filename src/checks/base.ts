@@ -5,6 +5,8 @@ import { relative } from "node:path";
 import { Logger } from "../log.ts";
 import {
   computeEdges,
+  describeSkipped,
+  edgesOf,
   IMAGES_FILE,
   loadPlainManifest,
   loadThinManifests,
@@ -70,7 +72,7 @@ export async function loadBaseManifests(
   const root = place.prefix.replace(/\/$/, "");
   const quiet = new Logger("debug", (text) => log.debug(`at ${rev}: ${text.trimEnd()}`));
   try {
-    let manifests;
+    let loaded;
     if (input.thinDir !== undefined) {
       const thinDir = input.thinDir.replace(/(?<=.)[/\\]+$/, "");
       const tree = await GitTree.open(
@@ -81,7 +83,7 @@ export async function loadBaseManifests(
         (p) => THIN_FILE.test(p),
       );
       if (!(await tree.list("manifests"))?.length) return noManifests(rev, log);
-      manifests = await loadThinManifests(tree, "", quiet);
+      loaded = await loadThinManifests(tree, "", quiet);
     } else {
       const manifest = input.manifest!;
       const name = basename(manifest);
@@ -94,9 +96,13 @@ export async function loadBaseManifests(
       if ((await tree.list(""))?.every((e) => e.name !== name) ?? true) {
         return noManifests(rev, log);
       }
-      manifests = await loadPlainManifest(tree, name, quiet);
+      loaded = await loadPlainManifest(tree, name, quiet);
     }
-    return { rev, manifests, edges: computeEdges(manifests) };
+    // Parts left out at the base are compared as absent there (what the base promoted).
+    for (const part of loaded.problems.skipped) {
+      quiet.debug(`left out at the base: ${describeSkipped(part).join(" ")}`);
+    }
+    return { rev, manifests: loaded.manifests, edges: edgesOf(loaded) };
   } catch (e) {
     if (e instanceof ManifestErrors) {
       throw new BaseManifestError(

@@ -1,17 +1,16 @@
 /** `cip run --parse-only`: validate manifests, compute edges, summarise on stderr, no network. */
-import {
-  computeEdges,
-  edgeTarget,
-  loadManifests,
-  overlapErrors,
-  Problems,
-} from "../manifest/mod.ts";
+import { edgesOf, edgeTarget, loadManifests } from "../manifest/mod.ts";
 import { manifestInput, type RunContext } from "./context.ts";
 
-/** Runs the parse-only mode: exit 0 when the manifests are valid; throws ManifestErrors if not. */
+/**
+ * Runs the parse-only mode: exit 0 when the manifests are valid; throws ManifestErrors listing
+ * every problem if not, those a promotion run would only leave out included.
+ */
 export async function runParseOnly(ctx: RunContext): Promise<number> {
-  const manifests = await loadManifests(manifestInput(ctx.flags), ctx.log);
-  const set = computeEdges(manifests);
+  const loaded = await loadManifests(manifestInput(ctx.flags), ctx.log);
+  const set = edgesOf(loaded);
+  loaded.problems.throwIfAny();
+  const { manifests } = loaded;
   if (ctx.log.enabled("debug")) {
     for (const { kept, dropped } of set.redundantEdges) {
       const at = (p: { file: string; line: number; col: number }) => `${p.file}:${p.line}:${p.col}`;
@@ -19,11 +18,6 @@ export async function runParseOnly(ctx: RunContext): Promise<number> {
         `redundant edge: ${edgeTarget(dropped)} at ${at(dropped.pos)} repeats ${at(kept.pos)}`,
       );
     }
-  }
-  if (set.overlaps.length > 0) {
-    const problems = new Problems();
-    for (const e of overlapErrors(set.overlaps)) problems.addError(e);
-    throw problems.toError();
   }
   let registries = 0, images = 0, digests = 0;
   for (const m of manifests) {

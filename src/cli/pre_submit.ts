@@ -25,7 +25,13 @@ import {
   scopeEdges,
   selectChecks,
 } from "../checks/mod.ts";
-import type { Edge, EdgeSet, Manifest } from "../manifest/mod.ts";
+import {
+  type Edge,
+  type EdgeSet,
+  inSkippedParts,
+  type Manifest,
+  type SkippedPart,
+} from "../manifest/mod.ts";
 import { manifestInput, type RunContext } from "./context.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -35,6 +41,8 @@ export interface PreSubmitInput {
   edges: EdgeSet;
   /** The head's manifests (default: those the edges come from). */
   manifests?: Manifest[];
+  /** The parts of the head's manifests left out of the run: left out of the base as well. */
+  skipped?: readonly SkippedPart[];
   /** Checks run only in dry runs; scoping applies either way. */
   dryRun: boolean;
   /** Opens registries for the checks that read them; without it those checks are skipped. */
@@ -88,6 +96,9 @@ export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<Pre
     const since = request.kind === "since" ? `the last commit before "${request.date}", ` : "";
     ctx.log.info(`comparing the manifests with ${since}${rev} (${request.why})`);
     base = await loadBaseManifests(input, place, rev, ctx.log);
+    // What the head leaves out for its problems is neither removed nor changed by the change.
+    const skipped = inSkippedParts(p.skipped ?? []);
+    base.edges = { ...base.edges, edges: base.edges.edges.filter((e) => !skipped(e)) };
   }
   const head = p.edges.edges;
   const changed = base ? scopeEdges(head, base.edges.edges) : head;

@@ -2,7 +2,13 @@
  * `cip run` (the default mode): load manifests, compute edges, open the registries, read the
  * repositories the edges name, plan, print the plan, copy when confirmed, summarise.
  */
-import { computeEdges, type EdgeSet, loadManifests, type RegistrySpec } from "../manifest/mod.ts";
+import {
+  type EdgeSet,
+  edgesOf,
+  loadManifests,
+  type RegistrySpec,
+  type SkippedPart,
+} from "../manifest/mod.ts";
 import {
   completeInventories,
   type EdgeDecision,
@@ -29,6 +35,7 @@ import { manifestInput, type RunContext } from "./context.ts";
 import { preSubmit, readPreSubmitFlags } from "./pre_submit.ts";
 import { openRegistries } from "./registries.ts";
 import { checkReportTarget, writeReport } from "./report_file.ts";
+import { failForSkipped, logSkipped } from "./skipped.ts";
 
 /** How the promote mode reaches registries (the real opener in production, fakes in tests). */
 export interface RegistryAccess {
@@ -62,16 +69,25 @@ export async function runPromote(ctx: RunContext): Promise<number> {
   readPreSubmitFlags(ctx);
   if (typeof v.report === "string") await checkReportTarget(v.report);
   const registries = openRegistries(ctx);
-  const manifests = await loadManifests(manifestInput(ctx.flags), ctx.log);
-  const edgeSet = computeEdges(manifests);
+  const loaded = await loadManifests(manifestInput(ctx.flags), ctx.log);
+  const edgeSet = edgesOf(loaded);
+  const skipped = loaded.problems.skipped;
+  logSkipped(ctx, skipped);
   const pre = await preSubmit(ctx, {
-    manifests,
+    manifests: loaded.manifests,
+    skipped,
     edges: edgeSet,
     dryRun: !confirm,
     openRegistry: (spec) => registries.open(spec.name, spec.serviceAccount),
   });
-  const code = await promote(ctx, { ...edgeSet, edges: pre.edges }, registryAccess(registries));
-  return pre.failed ? Math.max(code, 1) : code;
+  const code = await promote(
+    ctx,
+    { ...edgeSet, edges: pre.edges },
+    registryAccess(registries),
+    skipped,
+  );
+  failForSkipped(ctx, skipped);
+  return pre.failed || skipped.length > 0 ? Math.max(code, 1) : code;
 }
 
 /** Thrown when a registry cannot be opened or read before any copy. */
@@ -83,11 +99,15 @@ export class PromoteSetupError extends Error {
   }
 }
 
-/** Plans and (with --confirm) executes the promotion of `edgeSet`; returns the exit code. */
+/**
+ * Plans and (with --confirm) executes the promotion of `edgeSet`; returns the exit code. The
+ * parts of the manifests left out (`skipped`) are listed in the JSON report.
+ */
 export async function promote(
   ctx: RunContext,
   edgeSet: EdgeSet,
   access: RegistryAccess,
+  skipped: readonly SkippedPart[] = [],
 ): Promise<number> {
   const { log, flags, io } = ctx;
   const confirm = flags.values.confirm === true;
@@ -227,6 +247,7 @@ export async function promote(
       transport: access.stats?.(),
       ms: io.now() - started,
       warnings,
+      skipped,
     });
     if (json) await io.stdout(text);
     if (typeof flags.values.report === "string") await writeReport(flags.values.report, text);

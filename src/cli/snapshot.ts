@@ -4,14 +4,12 @@
  */
 import type { Logger } from "../log.ts";
 import {
-  computeEdges,
   type Edge,
-  type EdgeSet,
+  edgesOf,
+  type LoadedManifests,
   loadManifests,
-  type Manifest,
-  ManifestErrors,
   type ManifestInput,
-  overlapErrors,
+  type SkippedPart,
 } from "../manifest/mod.ts";
 import {
   type Backend,
@@ -37,6 +35,7 @@ import {
 import { manifestInput, type RunContext } from "./context.ts";
 import type { Flags } from "./flags.ts";
 import { openRegistries } from "./registries.ts";
+import { failForSkipped, logSkipped } from "./skipped.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** A registry opened for reading: its backend and the repository path prefix inside it. */
@@ -57,7 +56,7 @@ export interface SnapshotDeps {
   /** Reads the named repositories (a missing one is empty). */
   read(backend: Backend, repos: string[]): Promise<Inventory>;
   /** Reads and validates the manifests. */
-  loadManifests(input: ManifestInput, log: Logger): Promise<Manifest[]>;
+  loadManifests(input: ManifestInput, log: Logger): Promise<LoadedManifests>;
 }
 
 /** The real registry and manifest layers, opened as the flags say. */
@@ -174,13 +173,14 @@ export function snapshotOptions(flags: Flags): SnapshotOptions {
 export async function runSnapshot(ctx: RunContext, deps: SnapshotDeps): Promise<number> {
   const opts = snapshotOptions(ctx.flags);
   const v = ctx.flags.values;
-  const images = v.snapshot !== undefined
-    ? await registrySnapshot(ctx, deps, v.snapshot as string, opts)
+  const { images, skipped } = v.snapshot !== undefined
+    ? { images: await registrySnapshot(ctx, deps, v.snapshot as string, opts), skipped: [] }
     : await manifestSnapshot(ctx, deps, v["manifest-based-snapshot-of"] as string, opts);
   let out = images;
   if (opts.tag !== undefined) out = keepTagged(out, opts.tag);
   await ctx.io.stdout(formatSnapshot(out, opts.format));
-  return 0;
+  failForSkipped(ctx, skipped);
+  return skipped.length > 0 ? 1 : 0;
 }
 
 /** Walks a registry (or everything below its path) and returns its sorted snapshot. */
@@ -210,22 +210,27 @@ async function registrySnapshot(
   return opts.minimal ? minimal(rows.images) : rows.images;
 }
 
-/** Computes what the manifests promote into `registry`, reading it only for --minimal. */
+/**
+ * Computes what the manifests promote into `registry`, reading it only for --minimal: what a
+ * promotion run would promote, so the parts of the manifests it would leave out for their
+ * problems are left out here too (and returned, for the exit code).
+ */
 async function manifestSnapshot(
   ctx: RunContext,
   deps: SnapshotDeps,
   registry: string,
   opts: SnapshotOptions,
-): Promise<Snapshot> {
-  const manifests = await deps.loadManifests(manifestInput(ctx.flags), ctx.log);
-  const edgeSet = computeEdges(manifests);
-  refuseOverlaps(edgeSet);
+): Promise<{ images: Snapshot; skipped: readonly SkippedPart[] }> {
+  const loaded = await deps.loadManifests(manifestInput(ctx.flags), ctx.log);
+  const edgeSet = edgesOf(loaded);
+  const skipped = loaded.problems.skipped;
+  logSkipped(ctx, skipped);
   const rows = snapshotFromEdges(edgeSet.edges, registry);
   warnUnnamed(ctx.log, rows, registry);
   if (rows.images.length === 0) {
     ctx.log.warn(`the manifests promote nothing into ${registry}`);
   }
-  if (!opts.minimal) return rows.images;
+  if (!opts.minimal) return { images: rows.images, skipped };
   const sa = opts.serviceAccount ?? serviceAccountOf(edgeSet.edges, registry);
   const { backend, prefix } = await deps.open(registry, sa);
   const repos = rows.images.map((i) => joinRepository(prefix, i.name));
@@ -246,12 +251,7 @@ async function manifestSnapshot(
     }
     children.set(image.name, kids);
   }
-  return minimal(rows.images, children);
-}
-
-/** A snapshot with two digests for one tag would be wrong: refuse such manifests. */
-function refuseOverlaps(edgeSet: EdgeSet): void {
-  if (edgeSet.overlaps.length > 0) throw new ManifestErrors(overlapErrors(edgeSet.overlaps));
+  return { images: minimal(rows.images, children), skipped };
 }
 
 /** The service account the manifests name for the destination registry, if exactly one. */

@@ -12,13 +12,18 @@ export class ManifestError extends SyntaxError {
 
   /** Builds an error at a position, for a field. */
   constructor(pos: Position, field: string, detail: string, options?: ErrorOptions) {
-    const where = pos.line > 0 ? `${pos.file}:${pos.line}:${pos.col}` : pos.file;
-    super(`${where}: ${field ? `${field}: ` : ""}${detail}`, options);
+    super(where(pos, field, detail), options);
     this.name = "ManifestError";
     this.pos = pos;
     this.field = field;
     this.detail = detail;
   }
+}
+
+/** `file:line:col: field: detail` (the line and column left out when they are 0, the field when empty). */
+export function where(pos: Position, field: string, detail: string): string {
+  const at = pos.line > 0 ? `${pos.file}:${pos.line}:${pos.col}` : pos.file;
+  return `${at}: ${field ? `${field}: ` : ""}${detail}`;
 }
 
 /** All problems found in one run over the manifests (reported together, exit code 2). */

@@ -3,7 +3,15 @@ export * from "./types.ts";
 export * from "./errors.ts";
 export { MAX_MANIFEST_BYTES, MAX_TOTAL_MANIFEST_BYTES } from "./decode_text.ts";
 export { MAX_NESTING, MAX_YAML_VALUES } from "./yaml_limits.ts";
-export { filePos, MAX_SHOWN_PROBLEMS, Problems } from "./problems.ts";
+export {
+  describeSkipped,
+  filePos,
+  inSkippedParts,
+  MAX_SHOWN_PROBLEMS,
+  Problems,
+  type Remark,
+  type SkippedPart,
+} from "./problems.ts";
 export {
   parseImagesFile,
   parseManifestText,
@@ -21,7 +29,9 @@ export {
 } from "./file_tree.ts";
 export { FsTree } from "./fs_tree.ts";
 export {
+  edgesOf,
   IMAGES_FILE,
+  type LoadedManifests,
   loadManifests,
   loadPlainManifest,
   loadThinManifests,
@@ -30,7 +40,6 @@ export {
 } from "./load.ts";
 export {
   computeEdges,
-  edgeField,
   type EdgeSet,
   edgeTarget,
   type Overlap,

@@ -4,16 +4,19 @@ import { parseRegistryName } from "../registry/reference.ts";
 import { decodeManifestText, MAX_MANIFEST_BYTES } from "./decode_text.ts";
 import { parseImages, type PathPrefix } from "./parse_images.ts";
 import { parseRegistries } from "./parse_registries.ts";
-import { Problems } from "./problems.ts";
+import { filePos, Problems } from "./problems.ts";
 import { readFields } from "./strict_map.ts";
 import type { ImageSpec, Manifest, RegistrySpec } from "./types.ts";
-import { readYamlDocument, type YamlFile } from "./yaml_reader.ts";
+import { isNothing, readYamlDocument, type YamlFile } from "./yaml_reader.ts";
 
 /** The fields of a plain manifest. */
 export const PLAIN_MANIFEST_FIELDS = ["registries", "images"] as const;
 
-/** The fields of a thin directory's promoter-manifest.yaml. */
-export const THIN_MANIFEST_FIELDS = ["registries"] as const;
+/**
+ * The fields of a thin directory's promoter-manifest.yaml. `imagesPath` is a deprecated field
+ * of the original promoter that does nothing; it is accepted and ignored.
+ */
+export const THIN_MANIFEST_FIELDS = ["registries", "imagesPath"] as const;
 
 /** The contents of a manifest file: bytes as read, or text already decoded. */
 export type FileContent = Uint8Array | string;
@@ -30,17 +33,26 @@ export function parsePlainManifest(
   const before = problems.count;
   const y = openYaml(content, file, problems);
   if (!y) return null;
+  if (y.root === null) {
+    problems.add(filePos(file), "", "the file holds nothing; expected a promoter manifest");
+    return null;
+  }
   const top = y.map(y.root, "", "a manifest (a map with registries and images)");
   if (!top) return null;
   const fields = readFields(y, top, "", PLAIN_MANIFEST_FIELDS);
   const registries = parseRegistries(y, fields.get("registries")?.value ?? null, y.pos(top));
-  const images = parseImages(
-    y,
-    fields.get("images")?.value ?? null,
-    y.pos(top),
-    prefixes(registries),
-  );
-  if (problems.count > before) return null;
+  // Problems up to here concern the whole manifest; those inside one image only leave it out.
+  const wholeFile = problems.count > before;
+  const imagesField = fields.get("images");
+  const imagesNode = imagesField?.value ?? null;
+  let images: ImageSpec[] | null = [];
+  if (isNothing(imagesNode)) {
+    const at = imagesField?.pos ?? y.pos(top);
+    y.problems.warn(at, "images", "no images are listed: this manifest promotes nothing");
+  } else {
+    images = parseImages(y, imagesNode, { thin: false, prefixes: prefixes(registries) });
+  }
+  if (wholeFile || images === null) return null;
   return { file, imagesFile: file, registries, images };
 }
 
@@ -56,10 +68,9 @@ export function parseThinManifest(
   imagesFile: string,
   problems: Problems,
 ): Manifest | null {
-  const before = problems.count;
   const registries = parseThinRegistries(registriesContent, registriesFile, problems);
   const images = parseImagesFile(imagesContent, imagesFile, problems, prefixes(registries ?? []));
-  if (problems.count > before || !registries || !images) return null;
+  if (!registries || !images) return null;
   return { file: registriesFile, imagesFile, registries, images };
 }
 
@@ -72,6 +83,14 @@ export function parseThinRegistries(
   const before = problems.count;
   const y = openYaml(content, file, problems);
   if (!y) return null;
+  if (y.root === null) {
+    problems.add(
+      filePos(file),
+      "",
+      "the file holds nothing; expected the registries of a thin manifest",
+    );
+    return null;
+  }
   const top = y.map(y.root, "", "a thin manifest (a map with registries)");
   if (!top) return null;
   const fields = readFields(
@@ -85,13 +104,24 @@ export function parseThinRegistries(
           "images.yaml file of the same name under images/"
         : undefined,
   );
+  const imagesPath = fields.get("imagesPath");
+  if (imagesPath) {
+    y.problems.note(
+      imagesPath.pos,
+      "imagesPath",
+      "ignored: a deprecated field that does nothing; the images are always read from " +
+        "images/<name>/images.yaml",
+    );
+  }
   const registries = parseRegistries(y, fields.get("registries")?.value ?? null, y.pos(top));
   return problems.count > before ? null : registries;
 }
 
 /**
  * Parses an images.yaml file (a list of images at the top), checking image paths below the
- * given registry prefixes; null when it has problems (all reported).
+ * given registry prefixes. A file that holds nothing (empty, only comments) lists no images.
+ * Null when the file as a whole is not usable; a problem inside one image leaves out only that
+ * image or digest (recorded in `problems` as a skipped part). Every problem is reported.
  */
 export function parseImagesFile(
   content: FileContent,
@@ -99,9 +129,9 @@ export function parseImagesFile(
   problems: Problems,
   registryPrefixes: readonly PathPrefix[] = [],
 ): ImageSpec[] | null {
-  const before = problems.count;
   const y = openYaml(content, file, problems);
   if (!y) return null;
+  if (y.root === null) return [];
   if (isMap(y.root)) {
     y.error(
       y.root,
@@ -111,8 +141,7 @@ export function parseImagesFile(
     );
     return null;
   }
-  const images = parseImages(y, y.root, y.pos(y.root), registryPrefixes);
-  return problems.count > before ? null : images;
+  return parseImages(y, y.root, { thin: true, prefixes: registryPrefixes });
 }
 
 /** Parses a plain manifest from text and throws ManifestErrors when it has any problem. */

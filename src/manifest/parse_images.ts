@@ -1,4 +1,13 @@
-/** Validation of an `images` list: image names, digests and tags (pure). */
+/**
+ * Validation of an `images` list: image names, digests and tags (pure).
+ *
+ * An image may be listed in several entries of one file; they are merged (the union of their
+ * digests, and of the tags of a digest listed in more than one), as the original promoter
+ * promoted every entry. A problem stays with what it concerns: a bad digest or tag leaves out
+ * that digest of the image, a bad entry (no name, an unknown field, a dmap that is not a map)
+ * leaves out every entry of that image in the file, and the file itself stays usable. Every
+ * problem is reported; what is left out is recorded as a skipped part.
+ */
 import {
   isDigest,
   isRepository,
@@ -6,10 +15,11 @@ import {
   joinRepository,
   MAX_REPOSITORY_LENGTH,
 } from "../registry/reference.ts";
+import type { ManifestError } from "./errors.ts";
 import { show } from "./problems.ts";
 import { readEntries, readFields } from "./strict_map.ts";
 import type { DigestSpec, ImageSpec, Position } from "./types.ts";
-import type { YamlFile, YamlNode } from "./yaml_reader.ts";
+import { isNothing, type YamlFile, type YamlNode } from "./yaml_reader.ts";
 
 /** The fields an image entry may have. */
 export const IMAGE_FIELDS = ["name", "dmap"] as const;
@@ -30,120 +40,242 @@ export interface PathPrefix {
   prefix: string;
 }
 
-/**
- * Reads and validates an images list at `node` (`missingAt` is where to report a missing list;
- * an empty list is allowed). Image names must stay valid repository paths below every prefix
- * in `prefixes`. Reports every problem; returns the images that are valid.
- */
-export function parseImages(
-  y: YamlFile,
-  node: YamlNode,
-  missingAt: Position,
-  prefixes: readonly PathPrefix[] = [],
-): ImageSpec[] {
-  const field = "images";
-  if (node === null) {
-    y.error(
-      missingAt,
-      field,
-      "'images' field must be set (expected a list of images, [] for none)",
-    );
-    return [];
-  }
-  const list = y.seq(node, field, "a list of images");
-  if (!list) return [];
-  const valid: ImageSpec[] = [];
-  const names = new Map<string, Position>();
-  list.items.forEach((item, i) => {
-    const image = parseImage(y, item, `${field}[${i}]`, prefixes);
-    if (!image) return;
-    const first = names.get(image.name);
-    if (first) {
-      y.error(
-        image.pos,
-        `${field}[${i}].name`,
-        `image ${show(image.name)} is listed twice (first at line ${first.line}); ` +
-          "merge its digests into one entry",
-      );
-      return;
-    }
-    names.set(image.name, image.pos);
-    valid.push(image);
-  });
-  return valid;
+/** How an images list is read. */
+export interface ImageRules {
+  /**
+   * A thin images.yaml: an image without digests (`dmap:` with no value, `{}`, or no dmap)
+   * is accepted as promoting nothing, as the original did there. Plain manifests refuse it.
+   */
+  thin: boolean;
+  /** Image names must stay valid repository paths below each of these prefixes. */
+  prefixes: readonly PathPrefix[];
 }
 
-/** One image entry; null when it has problems (all reported). */
-function parseImage(
+/** A tag as written: its text, place and field path. */
+interface TagAt {
+  tag: string;
+  pos: Position;
+  field: string;
+}
+
+/** A digest of one entry as written, and whether a problem leaves it out. */
+interface EntryDigest {
+  digest: string;
+  pos: Position;
+  field: string;
+  tags: TagAt[];
+  bad: boolean;
+  /** How many problems were found in it (counted when they were found). */
+  problemCount: number;
+  /** The problems that leave it out (those kept). */
+  problems: ManifestError[];
+}
+
+/** One entry of the list as written: its name (null when unusable) and digests. */
+interface Entry {
+  name: string | null;
+  pos: Position;
+  field: string;
+  digests: EntryDigest[];
+  /** Whether the entry itself (not only one digest of it) has a problem: the image is left out. */
+  bad: boolean;
+  /** The problems of the entry and its digests (those kept). */
+  problems: ManifestError[];
+}
+
+/**
+ * Reads and validates an images list at `node`; null only when `node` is not a list (a problem
+ * of the whole file). Reports every problem and records every part left out in `problems`;
+ * returns the images that remain, each with the digests that remain.
+ */
+export function parseImages(y: YamlFile, node: YamlNode, rules: ImageRules): ImageSpec[] | null {
+  const field = "images";
+  const list = y.seq(node, field, "a list of images");
+  if (!list) return null;
+  const numbers: TagAt[] = [];
+  const entries = list.items.map((item, i) =>
+    parseEntry(y, item, `${field}[${i}]`, rules, numbers)
+  );
+  if (numbers.length > 0) warnAboutNumbers(y, numbers);
+  const images: ImageSpec[] = [];
+  for (const [name, group] of Map.groupBy(entries, (e) => e.name ?? e)) {
+    if (typeof name !== "string") {
+      const entry = name;
+      y.problems.skip({
+        kind: "image",
+        name: entry.field,
+        pos: entry.pos,
+        problems: entry.problems,
+      });
+      continue;
+    }
+    const image = mergeImage(y, name, group);
+    if (image) images.push(image);
+  }
+  return images;
+}
+
+/** Merges the entries of one image; null when an entry's problem leaves the image out. */
+function mergeImage(y: YamlFile, name: string, group: Entry[]): ImageSpec | null {
+  const first = group[0]!;
+  const bad = group.find((e) => e.bad);
+  if (bad) {
+    const problems = group.flatMap((e) => e.problems);
+    y.problems.skip({ kind: "image", name, pos: bad.pos, problems });
+    return null;
+  }
+  if (group.length > 1) {
+    y.problems.note(
+      first.pos,
+      first.field,
+      `image ${show(name)} is listed in ${group.length} entries (lines ` +
+        `${group.map((e) => e.pos.line).join(", ")}); their digests are merged`,
+    );
+  }
+  const byDigest = Map.groupBy(group.flatMap((e) => e.digests), (d) => d.digest);
+  findTagConflicts(y, byDigest);
+  const digests: DigestSpec[] = [];
+  for (const [digest, parts] of byDigest) {
+    if (parts.some((p) => p.bad)) {
+      const problems = [...new Set(parts.flatMap((p) => p.problems))];
+      y.problems.skip({ kind: "digest", name: `${name}@${digest}`, pos: parts[0]!.pos, problems });
+      continue;
+    }
+    const spec: DigestSpec = {
+      digest,
+      tags: [],
+      pos: parts[0]!.pos,
+      field: parts[0]!.field,
+      tagPos: [],
+      tagFields: [],
+    };
+    for (const t of parts.flatMap((p) => p.tags)) {
+      if (spec.tags.includes(t.tag)) continue;
+      spec.tags.push(t.tag);
+      spec.tagPos.push(t.pos);
+      spec.tagFields.push(t.field);
+    }
+    digests.push(spec);
+  }
+  return { name, digests, pos: first.pos };
+}
+
+/**
+ * Reports a tag given to two digests of one image (in one entry or across entries) and marks
+ * both digests bad: which of them the tag was meant for is unclear.
+ */
+function findTagConflicts(y: YamlFile, byDigest: Map<string, EntryDigest[]>): void {
+  const owners = new Map<string, { parts: EntryDigest[]; at: TagAt }>();
+  for (const parts of byDigest.values()) {
+    for (const t of parts.flatMap((p) => p.tags)) {
+      const owner = owners.get(t.tag);
+      if (!owner) owners.set(t.tag, { parts, at: t });
+      if (!owner || owner.parts === parts) continue;
+      const problem = y.error(
+        t.pos,
+        t.field,
+        `tag ${show(t.tag)} is already given to ${show(owner.parts[0]!.digest)} at line ` +
+          `${owner.at.pos.line}; a tag names one digest of an image`,
+      );
+      for (const p of [...parts, ...owner.parts]) {
+        p.bad = true;
+        if (problem) p.problems.push(problem);
+      }
+    }
+  }
+}
+
+/** One entry of the list, with every problem in it reported and kept with the entry or digest. */
+function parseEntry(
   y: YamlFile,
   node: YamlNode,
   field: string,
-  prefixes: readonly PathPrefix[],
-): ImageSpec | null {
+  rules: ImageRules,
+  numbers: TagAt[],
+): Entry {
+  const mark = y.problems.mark();
+  const entry: Entry = {
+    name: null,
+    pos: y.pos(node),
+    field,
+    digests: [],
+    bad: false,
+    problems: [],
+  };
   const map = y.map(node, field, "an image (a map with name and dmap)");
-  if (!map) return null;
-  const fields = readFields(y, map, field, IMAGE_FIELDS);
-  let ok = true;
-  let name: string | null = null;
-  let namePos = y.pos(map);
-  const nameField = fields.get("name");
-  if (!nameField) {
-    y.error(map, field, "'name' field cannot be empty (expected an image name such as foo/bar)");
-    ok = false;
-  } else {
-    namePos = y.pos(nameField.value, nameField.pos);
-    name = y.string(nameField.value, nameField.field, "an image name (a string)");
-    if (name === "") {
-      y.error(
-        namePos,
-        field,
-        "'name' field cannot be empty (expected an image name such as foo/bar)",
-      );
-      name = null;
-    } else if (name !== null && !isRepository(name)) {
-      y.error(
-        namePos,
-        nameField.field,
-        `invalid image name: ${show(name)} (expected ${IMAGE_NAME_RULE})`,
-      );
-      name = null;
+  if (map) {
+    const fields = readFields(y, map, field, IMAGE_FIELDS);
+    const nameField = fields.get("name");
+    if (!nameField) {
+      y.error(map, field, "'name' field cannot be empty (expected an image name such as foo/bar)");
+    } else {
+      entry.pos = y.pos(nameField.value, nameField.pos);
+      entry.name = parseName(y, nameField.value, nameField.field, entry.pos, rules.prefixes);
     }
-    if (name !== null && !pathsFit(y, name, namePos, nameField.field, prefixes)) name = null;
-    if (name === null) ok = false;
+    const dmapField = fields.get("dmap");
+    if (!dmapField || isNothing(dmapField.value)) {
+      // The original read an image without digests as promoting nothing in thin files.
+      if (!rules.thin) {
+        y.error(dmapField ? y.pos(dmapField.value, dmapField.pos) : map, field, EMPTY_DMAP);
+      } else if (!dmapField && entry.name !== null) {
+        y.problems.warn(
+          entry.pos,
+          field,
+          `image ${show(entry.name)} has no dmap: it promotes nothing`,
+        );
+      }
+    } else {
+      entry.digests = parseDmap(y, dmapField.value, dmapField.field, field, rules, numbers);
+    }
   }
-  const dmapField = fields.get("dmap");
-  let digests: DigestSpec[] | null = null;
-  if (!dmapField) {
-    y.error(
-      map,
-      field,
-      "'dmap' field cannot be empty (expected a map of digests to lists of tags)",
-    );
-  } else {
-    digests = parseDmap(y, dmapField.value, dmapField.field, field);
-  }
-  if (!ok || name === null || digests === null) return null;
-  return { name, digests, pos: namePos };
+  // Problems not counted by a digest are the entry's own: the whole image is left out.
+  const ofDigests = entry.digests.reduce((n, d) => n + d.problemCount, 0);
+  entry.bad = y.problems.count - mark > ofDigests;
+  entry.problems = y.problems.since(mark);
+  return entry;
 }
 
-/** The dmap of one image: digests to tags. Null when it has problems (all reported). */
+/** The message for a missing or empty dmap where one is required. */
+const EMPTY_DMAP = "'dmap' field cannot be empty (expected a map of digests to lists of tags)";
+
+/** The image name of an entry; null when it is not usable (reported). */
+function parseName(
+  y: YamlFile,
+  node: YamlNode,
+  field: string,
+  pos: Position,
+  prefixes: readonly PathPrefix[],
+): string | null {
+  const name = y.text(node, field, "an image name (a string)")?.text ?? null;
+  if (name === null) return null;
+  if (name === "") {
+    y.error(pos, field, "'name' field cannot be empty (expected an image name such as foo/bar)");
+    return null;
+  }
+  if (!isRepository(name)) {
+    y.error(pos, field, `invalid image name: ${show(name)} (expected ${IMAGE_NAME_RULE})`);
+    return null;
+  }
+  return pathsFit(y, name, pos, field, prefixes) ? name : null;
+}
+
+/** The digests of one dmap, each with its own problems (problems of the whole dmap reported). */
 function parseDmap(
   y: YamlFile,
   node: YamlNode,
   field: string,
   imageField: string,
-): DigestSpec[] | null {
+  rules: ImageRules,
+  numbers: TagAt[],
+): EntryDigest[] {
   const map = y.map(node, field, "a map of digests to lists of tags");
-  if (!map) return null;
-  if (map.items.length === 0) {
-    y.error(
-      map,
-      imageField,
-      "'dmap' field cannot be empty (expected a map of digests to lists of tags)",
-    );
-    return null;
+  if (!map) return [];
+  if (map.items.length === 0 && !rules.thin) {
+    y.error(map, imageField, EMPTY_DMAP);
+    return [];
   }
-  let ok = true;
+  // A digest written twice in one dmap is left out as a whole: which tags were meant is unclear.
+  const repeats = new Map<string, ManifestError[]>();
   const entries = readEntries(
     y,
     map,
@@ -151,62 +283,80 @@ function parseDmap(
     (key, first) =>
       `digest ${show(key)} is listed twice in this dmap (first at line ${first.line}); ` +
       "list each digest once",
+    repeats,
   );
-  if (entries.length !== map.items.length) ok = false;
-  const tagOwners = new Map<string, { digest: string; pos: Position }>();
-  const digests: DigestSpec[] = [];
-  for (const entry of entries) {
+  return entries.map((entry) => {
+    const mark = y.problems.mark();
+    const d: EntryDigest = {
+      digest: entry.key,
+      pos: entry.pos,
+      field: entry.field,
+      tags: [],
+      bad: false,
+      problemCount: 0,
+      problems: [],
+    };
     if (!isDigest(entry.key)) {
       y.error(
         entry.pos,
         entry.field,
         `invalid digest: ${show(entry.key)} (expected ${DIGEST_RULE})`,
       );
-      ok = false;
     }
     const list = y.seq(entry.value, entry.field, "a list of tags ([] for none)");
-    if (!list) {
-      ok = false;
-      continue;
-    }
-    const spec: DigestSpec = { digest: entry.key, tags: [], pos: entry.pos, tagPos: [] };
-    list.items.forEach((item, j) => {
-      const tagField = `${entry.field}[${j}]`;
-      const tag = y.string(item, tagField, "a tag (a string)");
-      const pos = y.pos(item, y.pos(list));
-      if (tag === null) {
-        ok = false;
-      } else if (!isTag(tag)) {
-        y.error(pos, tagField, `invalid tag: ${show(tag)} (expected ${TAG_RULE})`);
-        ok = false;
-      } else if (spec.tags.includes(tag)) {
-        const first = spec.tagPos[spec.tags.indexOf(tag)]!;
-        y.error(
-          pos,
-          tagField,
-          `tag ${tag} is listed twice for this digest (first at line ${first.line}:${first.col})`,
-        );
-        ok = false;
-      } else {
-        const owner = tagOwners.get(tag);
-        if (owner && owner.digest !== entry.key) {
-          y.error(
-            pos,
-            tagField,
-            `tag ${tag} is already given to ${show(owner.digest)} at line ${owner.pos.line}; ` +
-              "a tag names one digest of an image",
-          );
-          ok = false;
-        } else {
-          tagOwners.set(tag, { digest: entry.key, pos });
-        }
-        spec.tags.push(tag);
-        spec.tagPos.push(pos);
-      }
+    list?.items.forEach((item, j) => {
+      const t = parseTag(y, item, `${entry.field}[${j}]`, y.pos(item, y.pos(list)), d.tags);
+      if (!t) return;
+      if (t.typed) numbers.push(t);
+      d.tags.push(t);
     });
-    digests.push(spec);
+    const repeated = repeats.get(entry.key);
+    d.problemCount = y.problems.count - mark + (repeated?.length ?? 0);
+    d.bad = d.problemCount > 0 || repeated !== undefined;
+    d.problems = [...repeated ?? [], ...y.problems.since(mark)];
+    return d;
+  });
+}
+
+/** One tag of a digest's list; null when it is not usable (reported) or listed already (warned). */
+function parseTag(
+  y: YamlFile,
+  item: YamlNode,
+  field: string,
+  pos: Position,
+  earlier: readonly TagAt[],
+): (TagAt & { typed: boolean }) | null {
+  const read = y.text(item, field, "a tag (a string)");
+  if (read === null) return null;
+  if (!isTag(read.text)) {
+    y.error(pos, field, `invalid tag: ${show(read.text)} (expected ${TAG_RULE})`);
+    return null;
   }
-  return ok ? digests : null;
+  const twice = earlier.find((o) => o.tag === read.text);
+  if (twice) {
+    y.problems.warn(
+      pos,
+      field,
+      `tag ${show(read.text)} is listed twice for this digest (first at line ` +
+        `${twice.pos.line}:${twice.pos.col}); it is read once`,
+    );
+    return null;
+  }
+  return { tag: read.text, pos, field, typed: read.typed };
+}
+
+/** One warning per file for tags written as numbers or booleans: they are read as written. */
+function warnAboutNumbers(y: YamlFile, numbers: TagAt[]): void {
+  const first = numbers[0]!;
+  const more = numbers.length - 1;
+  y.problems.warn(
+    first.pos,
+    first.field,
+    `tag ${first.tag} is written without quotes, so YAML reads it as a number or a boolean; ` +
+      `it is read as written (${first.tag})` +
+      (more > 0 ? `, and so are ${more} more such tags in this file` : "") +
+      `; write it in quotes ("${first.tag}") so that every YAML reader agrees`,
+  );
 }
 
 /** Whether the image's path stays valid below the longest registry prefix (else reports). */

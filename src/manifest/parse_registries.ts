@@ -1,4 +1,5 @@
 /** Validation of a manifest's `registries` list (pure). */
+import { isScalar } from "yaml";
 import { parseRegistryName } from "../registry/reference.ts";
 import { show } from "./problems.ts";
 import { readFields } from "./strict_map.ts";
@@ -33,7 +34,7 @@ export function parseRegistries(y: YamlFile, node: YamlNode, missingAt: Position
     return [];
   }
   const valid: RegistrySpec[] = [];
-  const names = new Map<string, Position>();
+  const names = new Map<string, RegistrySpec>();
   let source: RegistrySpec | null = null;
   let srcUnknown = false;
   let srcSeen = false;
@@ -45,15 +46,25 @@ export function parseRegistries(y: YamlFile, node: YamlNode, missingAt: Position
     if (!spec) return;
     const first = names.get(spec.name);
     if (first) {
-      y.error(
-        spec.pos,
-        `${field}[${i}].name`,
-        `registry ${show(spec.name)} is listed twice (first at line ${first.line}); ` +
-          "list each registry once",
-      );
+      // The same entry written twice changes nothing; two entries that differ are ambiguous.
+      if (first.src === spec.src && first.serviceAccount === spec.serviceAccount) {
+        y.problems.warn(
+          spec.pos,
+          `${field}[${i}]`,
+          `registry ${show(spec.name)} is listed twice (first at line ${first.pos.line}); ` +
+            "the second entry is the same and is ignored",
+        );
+      } else {
+        y.error(
+          spec.pos,
+          `${field}[${i}].name`,
+          `registry ${show(spec.name)} is listed twice (first at line ${first.pos.line}) ` +
+            "with a different src or service-account; list each registry once",
+        );
+      }
       return;
     }
-    names.set(spec.name, spec.pos);
+    names.set(spec.name, spec);
     if (spec.src) {
       if (source) {
         y.error(
@@ -118,7 +129,7 @@ function parseRegistry(
   let srcUnknown = false;
   const srcField = fields.get("src");
   if (srcField) {
-    const b = y.boolean(srcField.value, srcField.field);
+    const b = readSrc(y, srcField.value, srcField.field);
     if (b === null) srcUnknown = true;
     else src = b;
   }
@@ -142,4 +153,39 @@ function parseRegistry(
   const spec: RegistrySpec = { name: nameText, src, pos: y.pos(map) };
   if (serviceAccount !== undefined) spec.serviceAccount = serviceAccount;
   return { spec, src };
+}
+
+/**
+ * The words YAML 1.1 reads as booleans, which the original promoter's decoder accepted for
+ * `src` (YAML 1.2 reads them as strings).
+ */
+const YAML11_BOOLEANS = new Map<string, boolean>(
+  [
+    ..."y Y yes Yes YES on On ON".split(" ").map((w) => [w, true] as const),
+    ..."n N no No NO off Off OFF".split(" ").map((w) => [w, false] as const),
+  ],
+);
+
+/**
+ * `src` as a boolean: true or false; a YAML 1.1 word (`yes`, `no`, `on`, `off`…) or nothing
+ * (`src:` alone, read as false) with a warning, as the original read them. Reports anything
+ * else (a quoted "true", a number) and returns null.
+ */
+function readSrc(y: YamlFile, node: YamlNode, field: string): boolean | null {
+  if (isScalar(node) && node.type === "PLAIN") {
+    const word = typeof node.value === "string" ? YAML11_BOOLEANS.get(node.value) : undefined;
+    if (word !== undefined || node.value === null) {
+      const value = word ?? false;
+      y.problems.warn(
+        y.pos(node),
+        field,
+        (node.value === null
+          ? "an empty src is read as false"
+          : `"${node.source}" is read as ${value} (a YAML 1.1 boolean)`) +
+          `, as the original promoter read it; write src: ${value}`,
+      );
+      return value;
+    }
+  }
+  return y.boolean(node, field);
 }

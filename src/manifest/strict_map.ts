@@ -1,5 +1,6 @@
 /** Strict reading of YAML maps: string keys only, each key once, no unknown fields (pure). */
 import { isAlias, isScalar, type ParsedNode, type YAMLMap } from "yaml";
+import type { ManifestError } from "./errors.ts";
 import { quote, show } from "./problems.ts";
 import type { Position } from "./types.ts";
 import { aliasMessage, describeNode, type YamlFile, type YamlNode } from "./yaml_reader.ts";
@@ -22,13 +23,15 @@ export function childField(parent: string, key: string): string {
 
 /**
  * The entries of a map in order. Keys that are not strings are reported; a key written twice
- * is reported at its second place with `duplicate(key, first)` and left out.
+ * is reported at its second place with `duplicate(key, first)` and left out (the problem is
+ * added to `repeats` under the key when given).
  */
 export function readEntries(
   y: YamlFile,
   map: YAMLMap<ParsedNode, YamlNode>,
   field: string,
   duplicate: (key: string, first: Position) => string,
+  repeats?: Map<string, ManifestError[]>,
 ): MapEntry[] {
   const seen = new Map<string, Position>();
   const entries: MapEntry[] = [];
@@ -46,7 +49,8 @@ export function readEntries(
     const key = keyNode.value;
     const first = seen.get(key);
     if (first) {
-      y.error(pos, field, duplicate(key, first));
+      const problem = y.error(pos, field, duplicate(key, first));
+      if (repeats) repeats.set(key, [...repeats.get(key) ?? [], ...problem ? [problem] : []]);
       continue;
     }
     seen.set(key, pos);

@@ -18,22 +18,30 @@ export interface RegistrySpec {
   pos: Position;
 }
 
-/** One digest of an image and the tags it should carry (empty: promoted by digest only). */
+/**
+ * One digest of an image and the tags it should carry (empty: promoted by digest only). When
+ * an image is listed in several entries of one file, a digest's tags are the union of them.
+ */
 export interface DigestSpec {
   /** `sha256:<64 lowercase hex>`. */
   digest: string;
   tags: string[];
-  /** Where the digest key stands. */
+  /** Where the digest key stands (its first place). */
   pos: Position;
+  /** The field path of the digest key, e.g. `images[3].dmap."sha256:…"`. */
+  field: string;
   /** Where each tag stands, parallel to `tags`. */
   tagPos: Position[];
+  /** The field path of each tag, parallel to `tags`, e.g. `images[3].dmap."sha256:…"[0]`. */
+  tagFields: string[];
 }
 
-/** One entry of an `images` list. */
+/** One image of an images list: every entry of that name in the file, merged. */
 export interface ImageSpec {
   /** The image name relative to the registries, e.g. `foo/bar`. */
   name: string;
   digests: DigestSpec[];
+  /** Where the name of its first entry stands. */
   pos: Position;
 }
 
@@ -59,4 +67,6 @@ export interface Edge {
   tag: string | null;
   /** Where the digest (for tagless edges) or the tag stands in the images file. */
   pos: Position;
+  /** The field path of that place, e.g. `images[2].dmap."sha256:…"[1]`. */
+  field: string;
 }

@@ -18,8 +18,10 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from "yaml";
+import type { ManifestError } from "./errors.ts";
 import { type Problems, quote, show } from "./problems.ts";
-import { checkYamlLimits } from "./yaml_limits.ts";
+import { readSimpleYaml } from "./yaml_fast.ts";
+import { checkYamlLimits, MAX_YAML_VALUES } from "./yaml_limits.ts";
 import type { Position } from "./types.ts";
 
 /** The most YAML syntax errors reported per file; a garbage file would produce thousands. */
@@ -31,13 +33,24 @@ export type YamlNode = ParsedNode | null;
 /** Anything with a source range: a node, a map or list of any item type. */
 export type Located = { range?: readonly number[] | null } | null;
 
-/** Parses `text` as exactly one YAML document; reports problems and returns null if it is not. */
+/**
+ * Parses `text` as one YAML document; reports problems and returns null if it is not one. A
+ * file that holds nothing (no document, only comments, an empty document or a lone null) gives
+ * a YamlFile whose root is null: whether that is allowed is the caller's to say.
+ */
 export function readYamlDocument(
   text: string,
   file: string,
   problems: Problems,
 ): YamlFile | null {
   const lines = new LineCounter();
+  // Text in the plain shape real manifests have is read without the library (yaml_fast.ts).
+  const simple = readSimpleYaml(text, lines, MAX_YAML_VALUES);
+  if (simple !== undefined) {
+    const yf = new YamlFile(file, lines, problems);
+    yf.root = simple;
+    return yf;
+  }
   const breach = checkYamlLimits(text);
   if (breach) {
     const { line, col } = positionOf(text, breach.offset);
@@ -55,39 +68,42 @@ export function readYamlDocument(
     keepSourceTokens: false,
   });
   const yf = new YamlFile(file, lines, problems);
-  if (docs.length === 0) {
-    problems.add({ file, line: 0, col: 0 }, "", "the file is empty; expected a YAML document");
-    return null;
-  }
-  const doc = docs[0]!;
+  const doc = docs[0];
+  if (!doc) return yf;
   // Warnings (such as tags the core schema does not know) are errors here, like the rest.
-  const syntax = [...doc.errors, ...doc.warnings];
+  const syntax = docs.flatMap((d) => [...d.errors, ...d.warnings]);
   syntax.slice(0, MAX_SYNTAX_ERRORS).forEach((e) => {
     const kind = e.name === "YAMLWarning" ? "invalid YAML" : "YAML syntax error";
     problems.add(yf.posAt(e.pos[0]), "", `${kind}: ${e.message}`);
   });
   if (syntax.length > MAX_SYNTAX_ERRORS) problems.addUncounted(syntax.length - MAX_SYNTAX_ERRORS);
-  if (docs.length > 1) {
-    const second = docs[1]!;
+  // Empty documents after the first (a trailing `---`) hold nothing that could be ignored.
+  const more = docs.slice(1).filter((d) => !isNothing(d.contents));
+  if (more.length > 0) {
     problems.add(
-      yf.posAt(second.range[0]),
+      yf.posAt(more[0]!.range[0]),
       "",
-      `the file holds ${docs.length} YAML documents; a manifest file holds exactly one`,
+      `the file holds ${more.length + 1} YAML documents; a manifest file holds exactly one ` +
+        "(a reader that takes only the first would ignore the rest)",
     );
   }
-  if (syntax.length > 0 || docs.length > 1) return null;
-  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    problems.add(yf.posAt(doc.range[0]), "", "the document is empty; expected a manifest");
-    return null;
-  }
-  yf.root = doc.contents as ParsedNode;
+  if (syntax.length > 0 || more.length > 0) return null;
+  if (!isNothing(doc.contents)) yf.root = doc.contents as ParsedNode;
+  yf.start = doc.range[0];
   return yf;
+}
+
+/** Whether a node is nothing: no node, or a null (written as nothing, `~` or `null`). */
+export function isNothing(node: unknown): boolean {
+  return node === null || node === undefined || (isScalar(node) && node.value === null);
 }
 
 /** One parsed YAML file: its root node and the means to name positions and report problems. */
 export class YamlFile {
-  /** The document's root node (set once the document is known to be well-formed). */
+  /** The document's root node; null when the file holds nothing. */
   root: YamlNode = null;
+  /** The offset where the document starts, for messages about an empty one. */
+  start = 0;
 
   /** Wraps the line index of `file`. */
   constructor(
@@ -109,10 +125,10 @@ export class YamlFile {
     return fallback ?? { file: this.file, line: 0, col: 0 };
   }
 
-  /** Reports a problem at a node. */
-  error(node: Located | Position, field: string, detail: string): void {
+  /** Reports a problem at a node; returns it (null when beyond the cap of problems kept). */
+  error(node: Located | Position, field: string, detail: string): ManifestError | null {
     const pos = node !== null && "file" in node ? node : this.pos(node);
-    this.problems.add(pos, field, detail);
+    return this.problems.add(pos, field, detail);
   }
 
   /** Returns the node as a map, or reports that a map (`what`) was expected and returns null. */
@@ -132,6 +148,26 @@ export class YamlFile {
   /** Returns the node's string, or reports that a string (`what`) was expected and returns null. */
   string(node: YamlNode, field: string, what: string): string | null {
     if (isScalar(node) && typeof node.value === "string") return node.value;
+    this.#wrongType(node, field, what);
+    return null;
+  }
+
+  /**
+   * The text of a scalar as a string field reads it: a string's value, and for a plain scalar
+   * that YAML would read as a number or a boolean (`1.10`, `true`) the text as written, never
+   * the number (`1.10` stays `1.10`), as the original promoter's decoder did. `typed` says it was
+   * such a scalar. Reports that a string (`what`) was expected and returns null for anything
+   * else (null, a list, a map, binary data).
+   */
+  text(node: YamlNode, field: string, what: string): { text: string; typed: boolean } | null {
+    if (isScalar(node)) {
+      const v = node.value;
+      if (typeof v === "string") return { text: v, typed: false };
+      const typed = typeof v === "number" || typeof v === "bigint" || typeof v === "boolean";
+      if (typed && node.type === "PLAIN" && typeof node.source === "string") {
+        return { text: node.source, typed: true };
+      }
+    }
     this.#wrongType(node, field, what);
     return null;
   }

@@ -4,6 +4,7 @@ import { isIndex } from "./manifest_refs.ts";
 import type { Outcome } from "./outcome.ts";
 import { type EdgeDecision, type Plan, REFUSALS } from "./plan.ts";
 import { compareText } from "../compare_text.ts";
+import type { SkippedPart } from "../manifest/mod.ts";
 
 /** The plan as text, grouped by destination registry (what a dry run prints to stdout). */
 export function planText(plan: Plan, confirm: boolean): string {
@@ -86,6 +87,8 @@ export interface ReportExtras {
   /** Wall time in milliseconds. */
   ms?: number;
   warnings: string[];
+  /** The parts of the manifests left out of the run because of their problems. */
+  skipped?: readonly SkippedPart[];
 }
 
 /** The JSON report: the whole plan and outcome, one record per edge. */
@@ -96,7 +99,7 @@ export function reportJson(plan: Plan, outcome: Outcome, extras: ReportExtras): 
   const doc = {
     cip: extras.version,
     mode: outcome.executed ? "confirm" : "dry-run",
-    ok: outcome.ok,
+    ok: outcome.ok && !extras.skipped?.length,
     destinations: Object.fromEntries(
       [...outcome.destinations].sort(([a], [b]) => compareText(a, b)),
     ),
@@ -131,6 +134,13 @@ export function reportJson(plan: Plan, outcome: Outcome, extras: ReportExtras): 
       at: [where({ edge: o.a }), where({ edge: o.b })],
     })),
     warnings: extras.warnings,
+    skipped: (extras.skipped ?? []).map((p) => ({
+      kind: p.kind,
+      name: p.name,
+      file: p.pos.file,
+      line: p.pos.line,
+      problems: p.problems.map((e) => e.message),
+    })),
     copy: extras.copy ?? null,
     transport: extras.transport ?? null,
     ms: extras.ms ?? null,

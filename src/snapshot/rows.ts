@@ -86,7 +86,16 @@ export function snapshotFromInventory(inventory: Inventory, prefix: string): Sna
 export function snapshotFromEdges(edges: readonly Edge[], registry: string): SnapshotRows {
   const byName = new Map<string, Map<string, Set<string>>>();
   const unnamed = new Set<string>();
+  // Whether a destination registry can hold repositories below `registry`, decided once per
+  // destination rather than once per edge.
+  const related = new Map<string, boolean>();
+  const isRelated = (dst: string) =>
+    dst === registry || dst.startsWith(`${registry}/`) || registry.startsWith(`${dst}/`) ||
+    registry === "";
   for (const edge of edges) {
+    let near = related.get(edge.dst.name);
+    if (near === undefined) related.set(edge.dst.name, near = isRelated(edge.dst.name));
+    if (!near) continue;
     const full = joinRepository(edge.dst.name, edge.image);
     if (full === registry) {
       unnamed.add(full);

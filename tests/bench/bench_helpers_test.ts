@@ -9,7 +9,7 @@ Deno.test("writeK8sShapedThinDir() writes a valid thin directory of the asked sh
   try {
     const shape = { manifests: 3, registriesPerManifest: 4, digests: 31, imagesPerManifest: 2 };
     const written = await writeK8sShapedThinDir(dir, shape);
-    const ms = await loadManifests({ thinDir: dir }, new Logger("error"));
+    const { manifests: ms } = await loadManifests({ thinDir: dir }, new Logger("error"));
     assert.equal(ms.length, 3);
     assert.ok(ms.every((m) => m.registries.length === 5));
     const digests = ms.flatMap((m) => m.images.flatMap((i) => i.digests));

@@ -9,7 +9,7 @@ export async function loadFixture(text: string): Promise<Manifest[]> {
   try {
     const file = join(dir, "promoter-manifest.yaml");
     await Deno.writeTextFile(file, text);
-    return await loadManifests({ manifest: file }, new Logger("error", () => {}));
+    return (await loadManifests({ manifest: file }, new Logger("error", () => {}))).manifests;
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -102,5 +102,5 @@ async function load(dir: string, files: ManifestFiles): Promise<{ manifests: Man
     await writeTree(dir, files);
     input = { thinDir: dir };
   }
-  return { manifests: await loadManifests(input, new Logger("error", () => {})) };
+  return await loadManifests(input, new Logger("error", () => {}));
 }

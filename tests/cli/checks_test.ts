@@ -129,6 +129,27 @@ Deno.test("cip fails a pull request that removes an image and moves a tag", asyn
   );
 });
 
+Deno.test("cip does not report as removed what the pull request's problems leave out", async () => {
+  await withScene((s) => {
+    const head = s.manifest([
+      { name: "apple", dmap: { [s.a]: ["1.0", "latest"], [s.b]: [] } },
+      { name: "banana", dmap: { [s.c]: ["2.0", "not a tag"] } },
+    ]);
+    return withPullRequest(s.base, head, async (repo, base) => {
+      const r = await runCli(["run", `--manifest=${FILE}`, `--diff-base=${base}`], {
+        cwd: repo.dir,
+      });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(`ERROR: left out of this run: digest banana@${s.c}: .*invalid tag: "not a tag"`),
+      );
+      assert.doesNotMatch(r.stderr, /\[image-removal\]/);
+      assert.match(r.stderr, /checks: .*, 0 errors, /);
+    });
+  });
+});
+
 Deno.test("cip prints GitHub annotations with repository paths when GITHUB_ACTIONS=true", async () => {
   await withScene((s) =>
     withPullRequest(s.base, s.bad, async (repo, base) => {

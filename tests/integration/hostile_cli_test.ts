@@ -77,7 +77,7 @@ const CASES: Case[] = [
     name: "an empty manifest file",
     args: async (w) => [`--manifest=${await writeFile(w, "empty.yaml", "")}`],
     code: 2,
-    stderr: /empty\.yaml: the file is empty/,
+    stderr: /empty\.yaml: the file holds nothing; expected a promoter manifest/,
     stdout: "empty",
   },
   {

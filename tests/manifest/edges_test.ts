@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import {
   computeEdges,
-  edgeField,
   edgeTarget,
   type Manifest,
   overlapErrors,
@@ -137,14 +136,14 @@ Deno.test("computeEdges() gives no edges for a manifest without a source registr
   assert.deepEqual(computeEdges([noSource]).edges, []);
 });
 
-Deno.test("edgeField() names the dmap entry of a tagless edge and the tag of a tagged one", () => {
+Deno.test("computeEdges() names the dmap entry of a tagless edge and the tag of a tagged one", () => {
   const m = manifest(
     "m.yaml",
     registriesYaml(),
     imagesYaml("apple", { [digest("a")]: [] }) +
       imagesYaml("banana", { [digest("b")]: ["x", "y"] }),
   );
-  assert.deepEqual(computeEdges([m]).edges.map(edgeField), [
+  assert.deepEqual(computeEdges([m]).edges.map((e) => e.field), [
     `images[0].dmap."${digest("a")}"`,
     `images[1].dmap."${digest("b")}"[0]`,
     `images[1].dmap."${digest("b")}"[1]`,

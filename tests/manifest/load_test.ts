@@ -4,6 +4,7 @@ import {
   computeEdges,
   edgeTarget,
   FsTree,
+  type LoadedManifests,
   loadManifests,
   loadPlainManifest,
   loadThinManifests,
@@ -32,6 +33,17 @@ async function errorsOf(p: Promise<unknown>): Promise<string[]> {
   throw new Error("expected ManifestErrors, but loading succeeded");
 }
 
+/** The problems loading found without refusing the run, and the parts it left out. */
+async function confinedOf(
+  p: Promise<LoadedManifests>,
+): Promise<{ errors: string[]; skipped: string[] }> {
+  const { problems } = await p;
+  return {
+    errors: problems.toError().errors.map((x) => x.message),
+    skipped: problems.skipped.map((s) => `${s.kind} ${s.name}`),
+  };
+}
+
 const REG = registriesYaml();
 const IMG = imagesYaml("apple", { [digest("a")]: ["1.0"] });
 
@@ -47,8 +59,9 @@ const targets = (ms: Manifest[]) => computeEdges(ms).edges.map(edgeTarget).sort(
 
 Deno.test("loadManifests() reads the seed plain manifest and the seed thin directory to the same edges", async () => {
   const { log } = captureLog();
-  const plain = await loadManifests({ manifest: `${TESTDATA}thin/promoter-manifest.yaml` }, log);
-  const thin = await loadManifests({ thinDir: `${TESTDATA}thin` }, log);
+  const plain = (await loadManifests({ manifest: `${TESTDATA}thin/promoter-manifest.yaml` }, log))
+    .manifests;
+  const thin = (await loadManifests({ thinDir: `${TESTDATA}thin` }, log)).manifests;
   assert.equal(plain.length, 1);
   assert.deepEqual(
     thin.map((m) => m.file),
@@ -63,19 +76,19 @@ Deno.test("loadManifests() reads the seed plain manifest and the seed thin direc
   assert.deepEqual(plain[0]!.images.map((i) => i.name), ["apple", "banana", "cherry"]);
 });
 
-Deno.test("loadThinManifests() reads sub-manifests in name order and ignores files deeper or elsewhere", async () => {
+Deno.test("loadThinManifests() reads sub-manifests in name order and ignores other files", async () => {
   await withTempDir(async (dir) => {
     await writeTree(dir, {
       ...pair("b"),
       ...pair("a"),
-      "manifests/a/sub/promoter-manifest.yaml": "not: [valid",
+      "manifests/a/sub/notes.yaml": "not: [valid",
       "manifests/README.md": "not a manifest",
       "images/a/other.yaml": "not: [valid",
       "images/README.md": "x",
       "promoter-manifest.yaml": "not: [valid",
     });
     const { log, lines } = captureLog();
-    const ms = await loadThinManifests(new FsTree(dir), "", log);
+    const { manifests: ms } = await loadThinManifests(new FsTree(dir), "", log);
     assert.deepEqual(ms.map((m) => m.file), [
       `${dir}/manifests/a/promoter-manifest.yaml`,
       `${dir}/manifests/b/promoter-manifest.yaml`,
@@ -92,7 +105,7 @@ Deno.test("loadThinManifests() warns about and skips manifests/<x> without promo
       "images/b/images.yaml": IMG,
     });
     const { log, lines } = captureLog();
-    const ms = await loadThinManifests(new FsTree(dir), "", log);
+    const { manifests: ms } = await loadThinManifests(new FsTree(dir), "", log);
     assert.equal(ms.length, 1);
     assert.ok(
       lines.includes(`WARN: ${dir}/manifests/b has no promoter-manifest.yaml; skipped`),
@@ -114,9 +127,6 @@ Deno.test("loadThinManifests() warns about images/<x> without manifests/<x>", as
 });
 
 const thinErrorCases: [string, Record<string, string>, (dir: string) => string[]][] = [
-  ["a missing images.yaml", { ...pair("a"), "manifests/b/promoter-manifest.yaml": REG }, (d) => [
-    `${d}/images/b/images.yaml: no such file; ${d}/manifests/b/promoter-manifest.yaml needs its images in this file`,
-  ]],
   ["a missing images/ directory", { "manifests/a/promoter-manifest.yaml": REG }, (d) => [
     `${d}/images: is not a directory; a thin manifest directory holds both images/ and manifests/ directories`,
   ]],
@@ -126,27 +136,22 @@ const thinErrorCases: [string, Record<string, string>, (dir: string) => string[]
   ["no sub-manifests at all", { "manifests/a/x.txt": "", "images/a/images.yaml": IMG }, (d) => [
     `${d}: no manifests found in dir: ${d}`,
   ]],
-  ["problems in several files", {
-    ...pair("a", imagesYaml("apple", { "sha256:x": [] })),
-    ...pair("b"),
-    "manifests/c/promoter-manifest.yaml": "registries: []\n",
-    "images/c/images.yaml": "- name: Apple\n  dmap: {}\n",
+  ["a promoter-manifest.yaml deeper than manifests/<x>/", {
+    ...pair("a"),
+    "manifests/b/c/promoter-manifest.yaml": REG,
+    "manifests/a/d/e/promoter-manifest.yaml": REG,
   }, (d) => [
-    `${d}/images/a/images.yaml:3:5: images[0].dmap."sha256:x": invalid digest: sha256:x (expected sha256: followed by 64 lowercase hex digits)`,
-    `${d}/manifests/c/promoter-manifest.yaml:1:13: registries: 'registries' field cannot be empty (expected a list of registries)`,
-    `${d}/images/c/images.yaml:1:9: images[0].name: invalid image name: Apple (expected lowercase letters and digits, with . _ __ or - between them and / between path components, at most 255 characters)`,
-    `${d}/images/c/images.yaml:2:9: images[0]: 'dmap' field cannot be empty (expected a map of digests to lists of tags)`,
+    `${d}/manifests/a/d/e/promoter-manifest.yaml: ${MISPLACED}`,
+    `${d}/manifests/b/c/promoter-manifest.yaml: ${MISPLACED}`,
   ]],
-  ["a directory where promoter-manifest.yaml should be", {
-    "manifests/a/promoter-manifest.yaml/x": "",
-    "images/a/images.yaml": IMG,
-  }, (d) => [
-    `${d}/manifests/a/promoter-manifest.yaml: is a directory, expected a file`,
-  ]],
+  ["a promoter-manifest.yaml directly in manifests/", {
+    ...pair("a"),
+    "manifests/promoter-manifest.yaml": REG,
+  }, (d) => [`${d}/manifests/promoter-manifest.yaml: ${MISPLACED}`]],
 ];
 
 for (const [what, files, expected] of thinErrorCases) {
-  Deno.test(`loadThinManifests() reports ${what}`, async () => {
+  Deno.test(`loadThinManifests() refuses the whole run for ${what}`, async () => {
     await withTempDir(async (dir) => {
       await writeTree(dir, files);
       assert.deepEqual(
@@ -156,6 +161,50 @@ for (const [what, files, expected] of thinErrorCases) {
     });
   });
 }
+
+const confinedCases: [string, Record<string, string>, (dir: string) => string[], string[]][] = [
+  ["a missing images.yaml", { ...pair("a"), "manifests/b/promoter-manifest.yaml": REG }, (d) => [
+    `${d}/images/b/images.yaml: no such file; ${d}/manifests/b/promoter-manifest.yaml needs its images in this file`,
+  ], ["sub-manifest b"]],
+  ["problems in several files", {
+    ...pair("a", imagesYaml("apple", { "sha256:x": [] })),
+    ...pair("b"),
+    "manifests/c/promoter-manifest.yaml": "registries: []\n",
+    "images/c/images.yaml": "- name: Apple\n  dmap: {}\n",
+  }, (d) => [
+    `${d}/images/a/images.yaml:3:5: images[0].dmap."sha256:x": invalid digest: sha256:x (expected sha256: followed by 64 lowercase hex digits)`,
+    `${d}/manifests/c/promoter-manifest.yaml:1:13: registries: 'registries' field cannot be empty (expected a list of registries)`,
+    `${d}/images/c/images.yaml:1:9: images[0].name: invalid image name: Apple (expected lowercase letters and digits, with . _ __ or - between them and / between path components, at most 255 characters)`,
+  ], ["digest apple@sha256:x", "sub-manifest c"]],
+  ["a directory where promoter-manifest.yaml should be", {
+    ...pair("b"),
+    "manifests/a/promoter-manifest.yaml/x": "",
+    "images/a/images.yaml": IMG,
+  }, (d) => [
+    `${d}/manifests/a/promoter-manifest.yaml: is a directory, expected a file`,
+  ], ["sub-manifest a"]],
+  ["an images.yaml that does not parse", {
+    ...pair("a"),
+    ...pair("b", "- name: [x\n"),
+  }, (d) => [
+    `${d}/images/b/images.yaml:2:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+  ], ["sub-manifest b"]],
+];
+
+for (const [what, files, expected, skipped] of confinedCases) {
+  Deno.test(`loadThinManifests() leaves out only what ${what} concerns`, async () => {
+    await withTempDir(async (dir) => {
+      await writeTree(dir, files);
+      const loaded = loadThinManifests(new FsTree(dir), "", captureLog().log);
+      assert.deepEqual(await confinedOf(loaded), { errors: expected(dir), skipped });
+    });
+  });
+}
+
+/** The message for a promoter-manifest.yaml out of place. */
+const MISPLACED = "unexpected manifest path: a thin manifest directory holds each manifest at " +
+  "manifests/<name>/promoter-manifest.yaml; move it there (with its images at " +
+  "images/<name>/images.yaml) or remove it";
 
 Deno.test("loadManifests() reports a thin directory that does not exist", async () => {
   assert.deepEqual(
@@ -174,7 +223,10 @@ Deno.test("loadThinManifests() refuses symbolic links that lead outside the dire
     await writeTree(dir, { ...pair("a"), "images/b/.keep": "" });
     await Deno.symlink(`${tmp}/outside`, `${dir}/manifests/b`);
     await Deno.symlink(`${tmp}/secret.yaml`, `${dir}/images/b/images.yaml`);
-    const errors = await errorsOf(loadThinManifests(new FsTree(dir), "", captureLog().log));
+    const { errors, skipped } = await confinedOf(
+      loadThinManifests(new FsTree(dir), "", captureLog().log),
+    );
+    assert.deepEqual(skipped, ["sub-manifest b"]);
     assert.deepEqual(errors, [
       `${dir}/manifests/b/promoter-manifest.yaml: leads outside ${dir} through a symbolic link (it resolves to ${await Deno
         .realPath(
@@ -197,7 +249,11 @@ Deno.test("loadThinManifests() follows symbolic links that stay inside, and a li
     await Deno.mkdir(`${dir}/images/b`);
     await Deno.symlink(`${dir}/shared/images.yaml`, `${dir}/images/b/images.yaml`);
     await Deno.symlink(dir, `${tmp}/link`);
-    const ms = await loadThinManifests(new FsTree(`${tmp}/link`), "", captureLog().log);
+    const { manifests: ms } = await loadThinManifests(
+      new FsTree(`${tmp}/link`),
+      "",
+      captureLog().log,
+    );
     assert.deepEqual(ms.map((m) => m.imagesFile), [
       `${tmp}/link/images/a/images.yaml`,
       `${tmp}/link/images/b/images.yaml`,
@@ -286,11 +342,12 @@ Deno.test("loadThinManifests() reads a sub-directory of a tree and reports a ref
   const files: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...pair("a"), ...pair("b") })) files[`k8s/${k}`] = v;
   const tree = new MemoryTree(files, {}, { "k8s/images/b/images.yaml": "is refused by the tree" });
-  assert.deepEqual(await errorsOf(loadThinManifests(tree, "k8s", captureLog().log)), [
-    "mem:k8s/images/b/images.yaml: is refused by the tree",
-  ]);
+  assert.deepEqual(await confinedOf(loadThinManifests(tree, "k8s", captureLog().log)), {
+    errors: ["mem:k8s/images/b/images.yaml: is refused by the tree"],
+    skipped: ["sub-manifest b"],
+  });
   const ok = await loadThinManifests(new MemoryTree(files), "k8s", captureLog().log);
-  assert.deepEqual(ok.map((m) => m.file), [
+  assert.deepEqual(ok.manifests.map((m) => m.file), [
     "mem:k8s/manifests/a/promoter-manifest.yaml",
     "mem:k8s/manifests/b/promoter-manifest.yaml",
   ]);
@@ -298,7 +355,7 @@ Deno.test("loadThinManifests() reads a sub-directory of a tree and reports a ref
 
 Deno.test("loadPlainManifest() labels positions through the tree", async () => {
   const tree = new MemoryTree({ "dir/m.yaml": `${REG}images:\n${IMG}` });
-  const [m] = await loadPlainManifest(tree, "dir/m.yaml", captureLog().log);
+  const [m] = (await loadPlainManifest(tree, "dir/m.yaml", captureLog().log)).manifests;
   assert.equal(m!.file, "mem:dir/m.yaml");
   assert.equal(m!.images[0]!.pos.file, "mem:dir/m.yaml");
 });
@@ -313,7 +370,8 @@ Deno.test("loadThinManifests() stops reading once the manifests exceed the total
     "stopped at mem:manifests/c/promoter-manifest.yaml",
   ]);
   assert.equal(
-    (await loadThinManifests(new MemoryTree(files), "", captureLog().log, one * 4)).length,
+    (await loadThinManifests(new MemoryTree(files), "", captureLog().log, one * 4)).manifests
+      .length,
     4,
   );
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   computeEdges,
+  type Manifest,
   ManifestErrors,
   MAX_MANIFEST_BYTES,
   parseImagesFile,
@@ -33,6 +34,28 @@ for (const name of invalid) {
     const expected = [...text.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1]);
     assert.ok(expected.length > 0, `${name} has no "# expect:" lines`);
     assert.deepEqual(problemsOf(new TextEncoder().encode(text), name), expected);
+  });
+}
+
+const acceptedDir = `${TESTDATA}manifests/accepted/`;
+const accepted = [...Deno.readDirSync(acceptedDir)].map((e) => e.name).sort();
+
+for (const name of accepted) {
+  Deno.test(`parsePlainManifest() accepts accepted/${name} with exactly the expected warnings`, () => {
+    const text = Deno.readTextFileSync(acceptedDir + name);
+    const warnings = [...text.matchAll(/^# warn: (.*)$/gm)].map((m) => m[1]);
+    const edges = Number(/^# edges: (\d+)$/m.exec(text)?.[1]);
+    const problems = new Problems();
+    const m = parsePlainManifest(text, name, problems);
+    assert.deepEqual(problems.toError().errors.map((e) => e.message), []);
+    assert.ok(m);
+    assert.deepEqual(
+      problems.remarks.filter((r) => r.level === "warn").map((r) =>
+        r.text.slice(name.length + 1).trim()
+      ),
+      warnings,
+    );
+    assert.equal(computeEdges([m]).edges.length, edges, `${name} has no right "# edges:" line`);
   });
 }
 
@@ -163,7 +186,17 @@ const thinCases: [string, string, string, string[]][] = [
       "or _ followed by up to 127 letters, digits, _ . or -)",
     ],
   ],
-  ["an empty images.yaml", thinReg, "", ["i.yaml: the file is empty; expected a YAML document"]],
+  ["an empty images.yaml", thinReg, "", []],
+  ["an images.yaml holding only comments", thinReg, "# no images yet\n#- name: x\n", []],
+  ["an images.yaml holding an empty list", thinReg, "[]\n", []],
+  [
+    "imagesPath in promoter-manifest.yaml",
+    `${thinReg}imagesPath: "../../images/x/images.yaml"\n`,
+    thinImages,
+    [],
+  ],
+  ["an image with dmap: and no value", thinReg, "- name: apple\n  dmap:\n", []],
+  ["an image with an empty dmap", thinReg, "- name: apple\n  dmap: {}\n", []],
   ["a scalar as images.yaml", thinReg, "apple\n", [
     'i.yaml:1:1: images: expected a list of images, got the string "apple"',
   ]],
@@ -171,7 +204,6 @@ const thinCases: [string, string, string, string[]][] = [
     "p.yaml:1:13: registries: 'registries' field cannot be empty (expected a list of registries)",
     "i.yaml:1:9: images[0].name: invalid image name: Apple (expected lowercase letters and " +
     "digits, with . _ __ or - between them and / between path components, at most 255 characters)",
-    "i.yaml:2:9: images[0]: 'dmap' field cannot be empty (expected a map of digests to lists of tags)",
   ]],
   [
     "an image path too long below a prefix written in the other file",
@@ -204,4 +236,143 @@ Deno.test("parseImagesFile() accepts an empty list", () => {
   const problems = new Problems();
   assert.deepEqual(parseImagesFile("[]\n", "i.yaml", problems), []);
   assert.equal(problems.count, 0);
+});
+
+/** Parses a thin pair with the standard registries; returns the manifest and what was found. */
+function thin(images: string): { m: Manifest | null; problems: Problems } {
+  const problems = new Problems();
+  const m = parseThinManifest(thinReg, "p.yaml", images, "i.yaml", problems);
+  return { m, problems };
+}
+
+/** The digests of an image of a manifest, with their tags. */
+function dmapOf(m: Manifest | null, image: string): Record<string, string[]> {
+  const img = m?.images.find((i) => i.name === image);
+  return Object.fromEntries(img?.digests.map((d) => [d.digest, d.tags]) ?? []);
+}
+
+Deno.test("parseThinManifest() merges the entries of one image: digests and tags united", () => {
+  const { m, problems } = thin(
+    imagesYaml("apple", { [digest("a")]: ["1.0"], [digest("b")]: [] }) +
+      imagesYaml("banana", { [digest("c")]: ["x"] }) +
+      imagesYaml("apple", { [digest("a")]: ["latest", "1.0"], [digest("d")]: ["2.0"] }),
+  );
+  assert.equal(problems.count, 0);
+  assert.deepEqual(m?.images.map((i) => i.name), ["apple", "banana"]);
+  assert.deepEqual(dmapOf(m, "apple"), {
+    [digest("a")]: ["1.0", "latest"],
+    [digest("b")]: [],
+    [digest("d")]: ["2.0"],
+  });
+  // Each tag keeps the place it was written at.
+  const a = m!.images[0]!.digests[0]!;
+  assert.deepEqual(a.tagPos.map((p) => p.line), [3, 10]);
+  assert.deepEqual(a.tagFields, [
+    `images[0].dmap."${digest("a")}"[0]`,
+    `images[2].dmap."${digest("a")}"[0]`,
+  ]);
+});
+
+Deno.test("parseThinManifest() leaves out both digests when merged entries give one tag to two", () => {
+  const { m, problems } = thin(
+    imagesYaml("apple", { [digest("a")]: ["1.0"], [digest("c")]: ["ok"] }) +
+      imagesYaml("apple", { [digest("b")]: ["1.0"] }),
+  );
+  assert.deepEqual(problems.toError().errors.map((e) => e.message), [
+    `i.yaml:7:81: images[1].dmap."${digest("b")}"[0]: tag 1.0 is already given to ${
+      digest("a")
+    } at line 3; a tag names one digest of an image`,
+  ]);
+  assert.deepEqual(problems.skipped.map((s) => `${s.kind} ${s.name}`), [
+    `digest apple@${digest("a")}`,
+    `digest apple@${digest("b")}`,
+  ]);
+  assert.deepEqual(dmapOf(m, "apple"), { [digest("c")]: ["ok"] });
+});
+
+Deno.test("parseThinManifest() keeps tags written as numbers as their text, never the number", () => {
+  const { m, problems } = thin(
+    `- name: apple\n  dmap:\n    "${digest("a")}": [1.10, 1.0, 007, 1e3]\n` +
+      `    "${digest("b")}":\n    - 2.20\n`,
+  );
+  assert.equal(problems.count, 0);
+  assert.deepEqual(dmapOf(m, "apple"), {
+    [digest("a")]: ["1.10", "1.0", "007", "1e3"],
+    [digest("b")]: ["2.20"],
+  });
+  assert.deepEqual(problems.remarks.map((r) => r.level), ["warn"]);
+  assert.match(problems.remarks[0]!.text, /tag 1\.10 is written without quotes.*4 more/);
+});
+
+Deno.test("parseThinManifest() leaves out only the digest a bad digest or tag concerns", () => {
+  const { m, problems } = thin(
+    imagesYaml("apple", {
+      [digest("a")]: ["1.0"],
+      "sha256:abc": ["2.0"],
+      [digest("b")]: ["bad tag"],
+    }) + imagesYaml("banana", { [digest("c")]: [] }),
+  );
+  assert.equal(problems.count, 2);
+  assert.deepEqual(problems.skipped.map((s) => `${s.kind} ${s.name} ${s.problems.length}`), [
+    "digest apple@sha256:abc 1",
+    `digest apple@${digest("b")} 1`,
+  ]);
+  assert.deepEqual(dmapOf(m, "apple"), { [digest("a")]: ["1.0"] });
+  assert.deepEqual(dmapOf(m, "banana"), { [digest("c")]: [] });
+});
+
+Deno.test("parseThinManifest() leaves out every entry of an image one of whose entries is bad", () => {
+  const { m, problems } = thin(
+    imagesYaml("apple", { [digest("a")]: ["1.0"] }) +
+      `- name: apple\n  dmap:\n    "${digest("b")}": ["2.0"]\n  extra: 1\n` +
+      imagesYaml("banana", { [digest("c")]: [] }),
+  );
+  assert.deepEqual(problems.toError().errors.map((e) => e.message), [
+    'i.yaml:7:3: images[1]: unknown field "extra"; expected only name, dmap',
+  ]);
+  assert.deepEqual(problems.skipped.map((s) => `${s.kind} ${s.name}`), ["image apple"]);
+  assert.deepEqual(m?.images.map((i) => i.name), ["banana"]);
+});
+
+Deno.test("parseThinManifest() leaves out a digest written twice in one dmap, not the image", () => {
+  const { m, problems } = thin(
+    `- name: apple\n  dmap:\n    "${digest("a")}": ["1.0"]\n    "${digest("b")}": []\n` +
+      `    "${digest("a")}": ["2.0"]\n`,
+  );
+  assert.equal(problems.count, 1);
+  assert.deepEqual(problems.skipped.map((s) => `${s.kind} ${s.name}`), [
+    `digest apple@${digest("a")}`,
+  ]);
+  assert.deepEqual(dmapOf(m, "apple"), { [digest("b")]: [] });
+});
+
+Deno.test("parseThinManifest() warns about an image without dmap and reads it as promoting nothing", () => {
+  const { m, problems } = thin("- name: apple\n");
+  assert.equal(problems.count, 0);
+  assert.deepEqual(dmapOf(m, "apple"), {});
+  assert.deepEqual(problems.remarks.map((r) => r.text), [
+    "i.yaml:1:9: images[0]: image apple has no dmap: it promotes nothing",
+  ]);
+});
+
+Deno.test("parseThinManifest() notes the ignored imagesPath at debug level only", () => {
+  const problems = new Problems();
+  parseThinManifest(`${thinReg}imagesPath: x\n`, "p.yaml", thinImages, "i.yaml", problems);
+  assert.deepEqual(problems.remarks.map((r) => r.level), ["debug"]);
+  assert.match(problems.remarks[0]!.text, /^p\.yaml:5:1: imagesPath: ignored/);
+});
+
+Deno.test("parsePlainManifest() still refuses an image without digests, as the original did", () => {
+  for (const dmap of ["", " {}", " ~"]) {
+    const problems = new Problems();
+    const m = parsePlainManifest(
+      `${thinReg}images:\n- name: apple\n  dmap:${dmap}\n`,
+      "m.yaml",
+      problems,
+    );
+    assert.equal(problems.count, 1, dmap);
+    assert.match(problems.toError().errors[0]!.message, /'dmap' field cannot be empty/);
+    assert.deepEqual(problems.skipped.map((s) => `${s.kind} ${s.name}`), ["image apple"]);
+    assert.deepEqual(m?.images, []);
+  }
 });

@@ -72,8 +72,16 @@ Deno.test("readYamlDocument() reports at most 20 syntax errors per file and coun
 
 Deno.test("readYamlDocument() names the start of the second document", () => {
   assert.deepEqual(readProblems("a: 1\n---\nb: 2\n---\nc: 3\n"), [
-    "f.yaml:2:1: the file holds 3 YAML documents; a manifest file holds exactly one",
+    "f.yaml:2:1: the file holds 3 YAML documents; a manifest file holds exactly one (a reader " +
+    "that takes only the first would ignore the rest)",
   ]);
+});
+
+Deno.test("readYamlDocument() accepts empty documents after the first: nothing is ignored", () => {
+  const problems = new Problems();
+  const y = readYamlDocument("a: 1\n---\n# nothing here\n---\n", "f.yaml", problems);
+  assert.equal(problems.count, 0);
+  assert.ok(y?.root);
 });
 
 Deno.test("readYamlDocument() accepts one document with explicit start and end markers", () => {

@@ -31,5 +31,5 @@ export function edge(
   const src = m.registries.find((r) => r.src);
   const d = m.registries.find((r) => !r.src && r.name === dst);
   if (!src || !d) throw new Error(`fixture: ${dst} is not a destination of the manifest`);
-  return { manifest: m, src, dst: d, image, digest, tag, pos: pos(line++) };
+  return { manifest: m, src, dst: d, image, digest, tag, pos: pos(line++), field: "images[0]" };
 }

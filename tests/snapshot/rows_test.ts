@@ -80,7 +80,16 @@ function reg(name: string, src = false): RegistrySpec {
   return { name, src, pos };
 }
 function edge(dst: string, image: string, digest: string, tag: string | null): Edge {
-  return { manifest, src: reg("src.io/staging", true), dst: reg(dst), image, digest, tag, pos };
+  return {
+    manifest,
+    src: reg("src.io/staging", true),
+    dst: reg(dst),
+    image,
+    digest,
+    tag,
+    pos,
+    field: "images[0]",
+  };
 }
 
 Deno.test("snapshotFromEdges() keeps edges below the registry and prefixes the extra path", () => {
