@@ -3,13 +3,11 @@ import type { Check } from "./check.ts";
 import { imageRemoval } from "./image_removal.ts";
 import { imageSize } from "./image_size.ts";
 import { manifestListChildren } from "./manifest_list_children.ts";
-import { overlappingEdges } from "./overlapping_edges.ts";
 import { promotesNothing } from "./promotes_nothing.ts";
 import { tagMove } from "./tag_move.ts";
 
 /** Every check `cip` knows. Adding a check: one new file, one line here. */
 export const ALL_CHECKS: readonly Check[] = [
-  overlappingEdges,
   imageRemoval,
   tagMove,
   imageSize,

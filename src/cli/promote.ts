@@ -113,7 +113,7 @@ export async function promote(
   const confirm = flags.values.confirm === true;
   const json = flags.values["json-log-summary"] === true;
   const started = io.now();
-  const { edges, overlaps } = edgeSet;
+  const { edges } = edgeSet;
 
   // Open every registry the edges name (credentials are checked here, before any copy).
   const specs = new Map<string, RegistrySpec>();
@@ -174,7 +174,7 @@ export async function promote(
     );
   }
 
-  const plan = makePlan({ edges, overlaps, locations, inventories });
+  const plan = makePlan({ edges, locations, inventories });
   if (!json) await io.stdout(planText(plan, confirm));
   const lost = new Map<string, { d: EdgeDecision; dsts: Set<string> }>();
   for (const d of plan.decisions) {
@@ -199,9 +199,7 @@ export async function promote(
   }
 
   let run: ExecuteResult | null = null;
-  if (confirm && plan.overlaps.length > 0) {
-    log.error("Not promoting anything: the manifests have overlapping edges (see above)");
-  } else if (confirm) {
+  if (confirm) {
     if (plan.actions.length > 0 && access.verifyCredentials) {
       try {
         await access.verifyCredentials();

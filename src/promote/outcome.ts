@@ -9,7 +9,7 @@ export type EdgeResult =
   | "refused"
   /** Dry run: the copy or tag would be done. */
   | "planned"
-  /** The run was not executed (overlapping edges make a plan unsafe to execute). */
+  /** The run was executed but did not come to this edge's action. */
   | "not-run"
   | "copied"
   | "tagged"
@@ -34,7 +34,7 @@ export interface DestinationCounts {
   missing: number;
   /** Images whose copy or tagging failed. */
   failed: number;
-  /** Edges refused (tag moves, overlaps, writes into the source). */
+  /** Edges refused (tag moves, writes into the source). */
   refused: number;
 }
 
@@ -45,7 +45,7 @@ export interface Outcome {
   destinations: Map<string, DestinationCounts>;
   /** Failed actions with their errors. */
   failures: { action: ImageAction; error: string }[];
-  /** True when nothing was refused, nothing failed and there are no overlaps. */
+  /** True when nothing was refused and nothing failed. */
   ok: boolean;
 }
 
@@ -109,7 +109,7 @@ export function outcomeOf(plan: Plan, run: ExecuteResult | null, executed: boole
       else c.tagged += a.tags.length;
     }
   }
-  const ok = plan.overlaps.length === 0 && failures.length === 0 &&
+  const ok = failures.length === 0 &&
     edges.every((e) => e.result !== "refused" && e.result !== "not-run");
   return { executed, edges, destinations, failures, ok };
 }

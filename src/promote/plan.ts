@@ -2,7 +2,7 @@
  * The promotion plan (pure): for every edge, what the destination needs, decided by set logic
  * over what the source and destination repositories hold (PROTOCOL.md §2).
  */
-import type { Edge, Overlap } from "../manifest/mod.ts";
+import type { Edge } from "../manifest/mod.ts";
 import {
   type ImageRecord,
   type Inventory,
@@ -24,12 +24,13 @@ export type Decision =
   /** The tag points at another digest in the destination: refused, tags never move. */
   | "tag-move"
   /** The destination repository is the source repository: refused. */
-  | "source-write"
-  /** Another edge wants the same destination tag with another digest: refused. */
-  | "overlap";
+  | "source-write";
 
-/** The decisions that refuse an edge and fail the run. */
-export const REFUSALS: ReadonlySet<Decision> = new Set(["tag-move", "source-write", "overlap"]);
+/**
+ * The decisions that refuse an edge and fail the run. (Edges that want one tag with two
+ * digests never reach a plan: they stop the run when the manifests are loaded.)
+ */
+export const REFUSALS: ReadonlySet<Decision> = new Set(["tag-move", "source-write"]);
 
 /** Where a registry name points: a backend (by id) and a repository path prefix in it. */
 export interface RegistryLocation {
@@ -41,7 +42,7 @@ export interface RegistryLocation {
 export interface EdgeDecision {
   edge: Edge;
   decision: Decision;
-  /** For tag moves and overlaps: the digest the tag points at (or is wanted at) elsewhere. */
+  /** For tag moves: the digest the tag points at in the destination. */
   current?: string;
   /** For refusals: why, in words. */
   reason?: string;
@@ -66,10 +67,9 @@ export interface ImageAction {
   edges: EdgeDecision[];
 }
 
-/** What the planner needs: the edges, their overlaps, and what each repository holds. */
+/** What the planner needs: the edges and what each repository holds. */
 export interface PlanInput {
   edges: readonly Edge[];
-  overlaps?: readonly Overlap[];
   /** Registry name (source and destinations) -> where it points. */
   locations: ReadonlyMap<string, RegistryLocation>;
   /** Backend id -> the repositories read from it (only those the edges name). */
@@ -82,7 +82,6 @@ export interface Plan {
   decisions: EdgeDecision[];
   /** Copies and tag additions, sorted by destination, image, digest. */
   actions: ImageAction[];
-  overlaps: Overlap[];
 }
 
 /**
@@ -107,11 +106,6 @@ export function reposToRead(
 
 /** Decides every edge by PROTOCOL.md §2 and groups the work into image actions. */
 export function plan(input: PlanInput): Plan {
-  const overlaps = [...(input.overlaps ?? [])];
-  const overlapping = new Map<string, Overlap>();
-  for (const o of overlaps) {
-    for (const e of [o.a, o.b]) overlapping.set(tagKey(e.dst.name, e.image, e.tag ?? ""), o);
-  }
   const repoOf = (registry: string, image: string) => {
     const loc = locationOf(input.locations, registry);
     const repo = joinRepository(loc.prefix, image);
@@ -125,7 +119,7 @@ export function plan(input: PlanInput): Plan {
   for (const edge of input.edges) {
     const src = repoOf(edge.src.name, edge.image);
     const dst = repoOf(edge.dst.name, edge.image);
-    const d = decide(edge, src, dst, overlapping, tagIndexes);
+    const d = decide(edge, src, dst, tagIndexes);
     decisions.push(d);
     if (d.decision !== "copy" && d.decision !== "tag") continue;
     const key = `${edge.dst.name}\0${edge.image}\0${edge.digest}`;
@@ -155,7 +149,7 @@ export function plan(input: PlanInput): Plan {
     compareText(a.dst, b.dst) || compareText(a.image, b.image) || compareText(a.digest, b.digest)
   );
   for (const a of sorted) a.tags.sort();
-  return { decisions, actions: sorted, overlaps };
+  return { decisions, actions: sorted };
 }
 
 /** A repository as the planner sees it. */
@@ -170,7 +164,6 @@ function decide(
   edge: Edge,
   src: Side,
   dst: Side,
-  overlapping: ReadonlyMap<string, Overlap>,
   tagIndexes: TagIndexes,
 ): EdgeDecision {
   if (
@@ -185,17 +178,6 @@ function decide(
     };
   }
   if (edge.tag !== null) {
-    const overlap = overlapping.get(tagKey(edge.dst.name, edge.image, edge.tag));
-    if (overlap) {
-      const other = overlap.a === edge ? overlap.b : overlap.a;
-      return {
-        edge,
-        decision: "overlap",
-        current: other.digest,
-        reason: `another edge (${other.pos.file}:${other.pos.line}) wants tag "${edge.tag}" ` +
-          `on ${other.digest}`,
-      };
-    }
     const holder = tagHolder(dst.held, edge.tag, tagIndexes);
     if (holder !== undefined && holder.digest !== edge.digest) {
       return {
@@ -241,10 +223,6 @@ function locationOf(
   const loc = locations.get(registry);
   if (!loc) throw new Error(`plan: no location for registry ${registry}`);
   return loc;
-}
-
-function tagKey(registry: string, image: string, tag: string): string {
-  return `${registry}\0${image}\0${tag}`;
 }
 
 const EMPTY: RepoInventory = new Map();

@@ -50,13 +50,6 @@ export function planText(plan: Plan, confirm: boolean): string {
       );
     }
   }
-  for (const o of plan.overlaps) {
-    out.push(
-      "",
-      `overlapping edges: ${o.target} wanted at ${o.a.digest} (${where({ edge: o.a })}) and ` +
-        `${o.b.digest} (${where({ edge: o.b })})`,
-    );
-  }
   return `${out.join("\n")}\n`;
 }
 
@@ -127,11 +120,6 @@ export function reportJson(plan: Plan, outcome: Outcome, extras: ReportExtras): 
       mediaType: a.mediaType ?? null,
       children: a.children.length,
       error: actionResults.get(a) ?? null,
-    })),
-    overlaps: plan.overlaps.map((o) => ({
-      target: o.target,
-      digests: [o.a.digest, o.b.digest],
-      at: [where({ edge: o.a }), where({ edge: o.b })],
     })),
     warnings: extras.warnings,
     skipped: (extras.skipped ?? []).map((p) => ({

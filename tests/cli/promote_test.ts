@@ -28,10 +28,10 @@ function world() {
   return { stage, prod, access, m: manifestOf(SRC, [DST]) };
 }
 
-async function run(args: string[], edges: Edge[], access: RegistryAccess, overlaps = []) {
+async function run(args: string[], edges: Edge[], access: RegistryAccess) {
   const { io, result } = recordingIo();
   const ctx = makeContext(parseFlags(["--manifest=x.yaml", ...args]), io);
-  return result(await promote(ctx, { edges, redundantEdges: [], overlaps }, access));
+  return result(await promote(ctx, { edges, redundantEdges: [], overlaps: [] }, access));
 }
 
 Deno.test("promote mode prints the plan by destination in a dry run and writes nothing", async () => {
@@ -93,25 +93,6 @@ Deno.test("promote mode warns about images it cannot find and still exits 0", as
   );
   assert.equal(r.stderr.split("WARN: ghost@").length, 2, "one warning per missing image");
   assert.match(r.stderr, /WARN: nothing was promoted although the manifests name 2 edges/);
-});
-
-Deno.test("promote mode executes nothing when edges overlap and exits 1", async () => {
-  const { stage, prod, access, m } = world();
-  const a = seedImage(stage, "foo", [bytesOf("a")], { name: "a" });
-  const b = seedImage(stage, "foo", [bytesOf("b")], { name: "b" });
-  const c = seedImage(stage, "other", [bytesOf("c")]);
-  const e1 = edge(m, DST, "foo", a.digest, "1");
-  const e2 = edge(m, DST, "foo", b.digest, "1");
-  const overlaps = [{ target: `${DST}/foo:1`, a: e1, b: e2 }];
-  const r = await run(
-    ["--confirm"],
-    [e1, e2, edge(m, DST, "other", c.digest, null)],
-    access,
-    overlaps as never,
-  );
-  assert.equal(r.code, 1);
-  assert.match(r.stdout, /overlapping edges: prod\.example\/img\/foo:1 wanted at/);
-  assert.equal(prod.writes(), 0);
 });
 
 Deno.test("promote mode finishes the others when one image fails and exits 1", async () => {

@@ -188,21 +188,6 @@ Deno.test("plan() knows the children of an index it copies", () => {
   assert.equal(p.actions[0]?.mediaType, "application/vnd.oci.image.index.v1+json");
 });
 
-Deno.test("plan() refuses both edges of an overlap and copies nothing for them", () => {
-  const e1 = edge(m, DST, "foo", A, "1.0");
-  const e2 = edge(m, DST, "foo", B, "1.0");
-  const p = plan({
-    ...input([e1, e2], inv({ "proj/foo": [[A, []], [B, []]] }), inv({})),
-    overlaps: [{ target: `${DST}/foo:1.0`, a: e1, b: e2 }],
-  });
-  assert.deepEqual(p.decisions.map((d) => [d.decision, d.current]), [
-    ["overlap", B],
-    ["overlap", A],
-  ]);
-  assert.equal(p.actions.length, 0);
-  assert.equal(p.overlaps.length, 1);
-});
-
 Deno.test("reposToRead() names only the destination repositories of the edges, per backend", () => {
   const edges = [
     edge(m, DST, "foo", A, "1.0"),
