@@ -29,8 +29,12 @@ Deno.test("writeK8sShapedThinDir() writes a valid thin directory of the asked sh
 });
 
 for (const poll of [false, true]) {
-  Deno.test(`measure() reports the exit code, output and a peak RSS${poll ? " by polling /proc" : ""}`, async () => {
-    if (Deno.build.os !== "linux") return;
+  Deno.test({
+    name: `measure() reports the exit code, output and a peak RSS${
+      poll ? " by polling /proc" : ""
+    }`,
+    ignore: Deno.build.os !== "linux",
+  }, async () => {
     const m = await measure(Deno.execPath(), [
       "eval",
       "const a = new Uint8Array(64 * 1024 * 1024).fill(1); await new Promise((r) => setTimeout(r, 100)); console.log(a[5]); console.error('e'); Deno.exit(3)",

@@ -11,11 +11,12 @@ export interface LoggedRegistry {
   url: string;
   dir: string;
   /**
-   * Requests served since the last `mark()`: count by method and response bytes. Waits
-   * `settleMs` first, for the registry to log requests it has just answered.
+   * Requests served since the last `mark()`: count by method and response bytes. It sends a
+   * marker request and reads the log up to the marker's line, so every request answered
+   * before the call is counted, without waiting a fixed time.
    */
-  served(settleMs?: number): Promise<Served>;
-  /** Starts a new counting window. */
+  served(): Promise<Served>;
+  /** Starts a new counting window (after a marker request of its own). */
   mark(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -35,24 +36,46 @@ export function writesOf(s: Served): { method: string; uri: string; status: numb
   return s.lines.filter((l) => l.method !== "GET" && l.method !== "HEAD");
 }
 
+/** The repository path of marker requests: never a real repository of the tests. */
+const MARKER_REPO = "cip-log-marker";
+
+/** How long a marker may take to reach the log before the registry is deemed broken. */
+const MARKER_TIMEOUT_MS = 30_000;
+
 /** Starts `docker-registry serve` (see `startRegistry`) with its log in a file. */
 export async function startLoggedRegistry(): Promise<LoggedRegistry> {
   const { host, url, dir, logFile, stop } = await startRegistry();
   let offset = 0;
-  const read = async () => (await Deno.readTextFile(logFile)).split("\n");
+  let markers = 0;
+  const completed = async () =>
+    (await Deno.readTextFile(logFile)).split("\n").filter((l) =>
+      l.includes('msg="response completed')
+    );
+  /** Sends a marker request; resolves with the completed lines up to it (marker excluded). */
+  const throughMarker = async (): Promise<string[]> => {
+    const uri = `/v2/${MARKER_REPO}/m${++markers}/tags/list`;
+    const res = await fetch(`${url}${uri}`);
+    await res.body?.cancel();
+    const deadline = Date.now() + MARKER_TIMEOUT_MS;
+    for (;;) {
+      const lines = await completed();
+      const at = lines.findIndex((l) => l.includes(uri));
+      if (at >= 0) return lines.slice(0, at);
+      if (Date.now() > deadline) throw new Error(`the registry at ${host} never logged ${uri}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
   return {
     host,
     url,
     dir,
     stop,
     async mark() {
-      await new Promise((r) => setTimeout(r, 200));
-      offset = (await read()).length - 1;
+      offset = (await throughMarker()).length + 1;
     },
-    async served(settleMs = 200) {
-      await new Promise((r) => setTimeout(r, settleMs));
-      const lines = (await read()).slice(offset).filter((l) =>
-        l.includes('msg="response completed')
+    async served() {
+      const lines = (await throughMarker()).slice(offset).filter((l) =>
+        !l.includes(`/v2/${MARKER_REPO}/`)
       );
       const byMethod: Record<string, number> = {};
       let bytesOut = 0;

@@ -12,6 +12,7 @@ import {
   writeManifest,
   writeThinDir,
 } from "./promote_fixture.ts";
+import { startFaultProxy } from "./fault_proxy.ts";
 import { requireBinary } from "./registry_process.ts";
 import { skopeoRaw } from "./skopeo.ts";
 
@@ -36,8 +37,8 @@ async function marks(...regs: LoggedRegistry[]) {
   await Promise.all(regs.map((r) => r.mark()));
 }
 
-async function writes(r: LoggedRegistry, settleMs?: number) {
-  return writesOf(await r.served(settleMs));
+async function writes(r: LoggedRegistry) {
+  return writesOf(await r.served());
 }
 
 Deno.test("cip promotes byte for byte to several destinations, and a rerun writes nothing", async () => {
@@ -165,30 +166,47 @@ Deno.test("cip warns about an image found nowhere and exits 0", async () => {
 
 Deno.test("cip finishes the job after a run killed half-way", async () => {
   await withRegistries(async (a, b, staging, dir) => {
-    const path = await writeManifest(dir, `${a.host}/staging`, [`${b.host}/prod`], staging.dmap);
-    const main = new URL("../../main.ts", import.meta.url).pathname;
-    await marks(b);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", main, "run", `--manifest=${path}`, "--confirm"],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    // Kill it as soon as the destination has seen its first write.
-    for (let i = 0; i < 2000 && (await writes(b, 0)).length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    // The destination is reached through a proxy that holds the index dlist's tag PUT forever:
+    // the run cannot finish before it is killed, and other images get written meanwhile.
+    const proxy = startFaultProxy(b.host);
     try {
+      const dst = `${proxy.host}/prod`;
+      const path = await writeManifest(dir, `${a.host}/staging`, [dst], staging.dmap);
+      proxy.setRules([{
+        method: "PUT",
+        path: /^\/v2\/prod\/dlist\/manifests\/v1$/,
+        action: { kind: "stall" },
+        times: 1,
+      }]);
+      const main = new URL("../../main.ts", import.meta.url).pathname;
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--quiet", main, "run", `--manifest=${path}`, "--confirm"],
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      await proxy.waitFor((r) => r.action === "stall");
+      await proxy.waitFor((r) =>
+        r.method === "PUT" && r.endpoint === "manifest" && r.status === 201 &&
+        !r.path.includes("/dlist/")
+      );
       child.kill("SIGKILL");
-    } catch {
-      // it may have finished already; the rerun must then write nothing
+      assert.notEqual((await child.status).code, 0);
+      // Killed half-way: some tags are there, the held one is not.
+      assert.deepEqual(await tagsOf(b.url, "prod/dlist"), []);
+      const tagged = await Promise.all(
+        ["app", "tool", "multi"].map((n) => tagsOf(b.url, `prod/${n}`)),
+      );
+      assert.ok(tagged.some((t) => t.length > 0), "nothing was written before the kill");
+
+      const rerun = await runCli(["run", `--manifest=${path}`, "--confirm"]);
+      assert.equal(rerun.code, 0, rerun.stderr);
+      await assertPromoted(b.url, "prod", staging.dmap);
+      await marks(b);
+      const third = await runCli(["run", `--manifest=${path}`, "--confirm"]);
+      assert.equal(third.code, 0);
+      assert.deepEqual(await writes(b), []);
+    } finally {
+      await proxy.stop();
     }
-    await child.status;
-    const rerun = await runCli(["run", `--manifest=${path}`, "--confirm"]);
-    assert.equal(rerun.code, 0, rerun.stderr);
-    await assertPromoted(b.url, "prod", staging.dmap);
-    await marks(b);
-    const third = await runCli(["run", `--manifest=${path}`, "--confirm"]);
-    assert.equal(third.code, 0);
-    assert.deepEqual(await writes(b), []);
   });
 });

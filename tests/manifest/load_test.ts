@@ -274,8 +274,10 @@ Deno.test("loadPlainManifest() refuses a file over the size limit without readin
   });
 });
 
-Deno.test("loadPlainManifest() refuses a named pipe instead of waiting on it", async () => {
-  if (Deno.build.os === "windows") return;
+Deno.test({
+  name: "loadPlainManifest() refuses a named pipe instead of waiting on it",
+  ignore: Deno.build.os === "windows",
+}, async () => {
   await withTempDir(async (dir) => {
     const fifo = `${dir}/pipe.yaml`;
     const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
