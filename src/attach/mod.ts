@@ -2,9 +2,12 @@
  * Attachments: signatures, attestations and SBOMs that travel with the images they are attached
  * to. Pure code (no fetch, no files): it names and recognises the tags attachments live under
  * (cosign's `sha256-<hex>.sig|.att|.sbom` and the referrers-schema `sha256-<hex>`), reads
- * attachment manifests defensively, and merges the source's and the destination's versions of
- * an accumulator tag (`.sig`, `.att`, a referrers index) into their union, byte-exact in what
- * it keeps: the one exception to "tags never move", and one that only ever adds.
+ * attachment manifests defensively, finds the graph of what is attached to a set of digests
+ * through an injected reader (cosign tags, the OCI 1.1 referrers API, or the referrers tag
+ * schema where the API is absent; attachments of attachments too, bounded), and merges the
+ * source's and the destination's versions of an accumulator tag (`.sig`, `.att`, a referrers
+ * index) into their union, byte-exact in what it keeps: the one exception to "tags never move",
+ * and one that only ever adds.
  */
 export {
   ARTIFACT_MEDIA_TYPES,
@@ -37,6 +40,7 @@ export {
   SIMPLE_SIGNING_MEDIA_TYPE,
 } from "./artifact_types.ts";
 export { type ArtifactDescriptor, canonicalJson, checkDescriptor } from "./descriptor.ts";
+export { discoverAttachments, type DiscoverOptions } from "./discover.ts";
 export {
   AttachError,
   AttachLimitError,
@@ -46,6 +50,17 @@ export {
 } from "./errors.ts";
 export { mergeAccumulator, mergeCosignManifest, mergeReferrersIndex } from "./merge.ts";
 export type { MergeResult } from "./merge_result.ts";
+export {
+  type Attachment,
+  type AttachmentGraph,
+  type AttachmentReader,
+  type AttachmentScheme,
+  countByRoot,
+  type DiscoveryNote,
+  type KindCounts,
+  noKinds,
+  type ReadCounts,
+} from "./model.ts";
 export { entryJson, referrersEntry, referrersIndex } from "./referrers_index.ts";
 export {
   type AttachmentTag,
