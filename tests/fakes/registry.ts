@@ -11,10 +11,12 @@ import {
   type LoggedRequest,
   ociError,
 } from "./registry_faults.ts";
+import { referrersAnswer, type ReferrersOptions } from "./registry_referrers.ts";
 import { isIndexType, ManifestRejected, RegistryState } from "./registry_state.ts";
 
 export type { FaultAction, FaultRule, LoggedRequest } from "./registry_faults.ts";
 export type { FakeAuthOptions, TokenRequest } from "./registry_auth.ts";
+export type { ReferrersOptions } from "./registry_referrers.ts";
 
 /** Options of the fake registry. */
 export interface FakeRegistryOptions {
@@ -32,6 +34,11 @@ export interface FakeRegistryOptions {
   linkHost?: string;
   /** Return `Location` of upload sessions as absolute URLs (default: relative with a query). */
   absoluteLocations?: boolean;
+  /**
+   * Serve the OCI 1.1 referrers API (registry_referrers.ts). Off by default: the referrers
+   * route then answers 404, as registries without the API do.
+   */
+  referrers?: boolean | ReferrersOptions;
 }
 
 /** An in-memory OCI registry: pass `fake.fetch` wherever a fetch is expected. */
@@ -145,6 +152,12 @@ export class FakeRegistry {
       }
       return this.#authorize(req, [`repository:${name}:pull`]) ?? this.#getManifest(req, name, ref);
     }
+    if ((g = /^\/v2\/(.+)\/referrers\/([^/]+)$/.exec(p)) && this.#opts.referrers && m === "GET") {
+      const [name, digest] = [g[1]!, decodeURIComponent(g[2]!)];
+      const opts = typeof this.#opts.referrers === "object" ? this.#opts.referrers : {};
+      return this.#authorize(req, [`repository:${name}:pull`]) ??
+        referrersAnswer(this.state, name, digest, url, opts);
+    }
     if ((g = /^\/v2\/(.+)\/blobs\/uploads\/?$/.exec(p)) && m === "POST") {
       const name = g[1]!;
       const from = url.searchParams.get("from");
@@ -235,10 +248,13 @@ export class FakeRegistry {
     const mediaType = req.headers.get("Content-Type") ?? "";
     try {
       const digest = this.state.putManifest(name, ref, mediaType, bytes);
-      return new Response(null, {
-        status: 201,
-        headers: { Location: `/v2/${name}/manifests/${digest}`, "Docker-Content-Digest": digest },
+      const headers = new Headers({
+        Location: `/v2/${name}/manifests/${digest}`,
+        "Docker-Content-Digest": digest,
       });
+      const subject = this.state.repos.get(name)?.manifests.get(digest)?.subject;
+      if (this.#opts.referrers && subject !== undefined) headers.set("OCI-Subject", subject);
+      return new Response(null, { status: 201, headers });
     } catch (e) {
       if (e instanceof ManifestRejected) return ociError(400, e.code, e.message);
       throw e;

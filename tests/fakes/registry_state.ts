@@ -7,6 +7,8 @@ export interface StoredManifest {
   bytes: Uint8Array;
   /** Order of arrival, used as a fake upload time. */
   seq: number;
+  /** The digest its `subject` names (OCI 1.1 referrers), if any. */
+  subject?: string;
 }
 
 /** One repository of the fake. */
@@ -91,6 +93,7 @@ export class RegistryState {
       config?: { digest: string };
       layers?: { digest: string }[];
       manifests?: { digest: string }[];
+      subject?: { digest?: unknown };
     };
     try {
       parsed = JSON.parse(new TextDecoder().decode(bytes));
@@ -111,7 +114,10 @@ export class RegistryState {
     }
     const state = this.repo(repo);
     if (!state.manifests.has(digest)) {
-      state.manifests.set(digest, { mediaType, bytes, seq: ++this.#seq });
+      const stored: StoredManifest = { mediaType, bytes, seq: ++this.#seq };
+      // The subject need not exist (yet): referrers may be pushed before what they refer to.
+      if (typeof parsed.subject?.digest === "string") stored.subject = parsed.subject.digest;
+      state.manifests.set(digest, stored);
     }
     if (!ref.startsWith("sha256:")) state.tags.set(ref, digest);
     return digest;
