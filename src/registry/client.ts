@@ -1,4 +1,5 @@
 /** The HTTP backend: an OCI distribution client over the transport's HttpFetch. */
+import { outsideText } from "../safe_text.ts";
 import type { Backend, BlobStream, Descriptor, ManifestBytes, TagListing } from "./api.ts";
 import {
   type BlobContext,
@@ -229,7 +230,9 @@ export class HttpBackend implements Backend {
     }
     if (header !== null && header !== "" && header !== computed) {
       throw new RegistryError(
-        `Cannot ${what}: the registry says its digest is ${header} but the content's is ${computed}`,
+        `Cannot ${what}: the registry says its digest is ${
+          outsideText(header)
+        } but the content's is ${computed}`,
       );
     }
     return { mediaType, digest: computed, bytes };
@@ -264,7 +267,7 @@ export class HttpBackend implements Backend {
     await discard(res);
     const stored = res.headers.get("Docker-Content-Digest");
     if (!schema1 && stored !== null && stored !== "" && stored !== manifest.digest) {
-      throw new RegistryError(`Cannot ${what}: the registry stored it as ${stored}`);
+      throw new RegistryError(`Cannot ${what}: the registry stored it as ${outsideText(stored)}`);
     }
   }
 

@@ -1,4 +1,5 @@
 /** Blob operations of the HTTP client: head, get, mount, and uploads checked while streaming. */
+import { outsideText } from "../safe_text.ts";
 import type { BlobStream, Descriptor } from "./api.ts";
 import { DigestVerifier, readVerified } from "./digest_check.ts";
 import { RegistryError } from "./errors.ts";
@@ -159,7 +160,7 @@ export async function mountBlob(
 function checkStoredDigest(res: Response, blob: Descriptor, what: string): void {
   const stored = res.headers.get("Docker-Content-Digest");
   if (stored !== null && stored !== "" && stored !== blob.digest) {
-    throw new RegistryError(`Cannot ${what}: the registry stored it as ${stored}`);
+    throw new RegistryError(`Cannot ${what}: the registry stored it as ${outsideText(stored)}`);
   }
 }
 

@@ -1,4 +1,5 @@
 /** Pagination by `Link: <url>; rel="next"` headers (pure). */
+import { outsideText } from "../safe_text.ts";
 import { RegistryError } from "./errors.ts";
 
 /** The `rel="next"` target of a Link header, resolved against `base`, or undefined. */
@@ -16,7 +17,7 @@ export function nextLink(header: string | null, base: URL): URL | undefined {
     try {
       return new URL(m[1]!, base);
     } catch {
-      throw new RegistryError(`registry sent a malformed pagination link: ${m[1]}`);
+      throw new RegistryError(`registry sent a malformed pagination link: ${outsideText(m[1]!)}`);
     }
   }
   return undefined;

@@ -15,6 +15,7 @@ import type {
 } from "./api.ts";
 import { sha256Digest } from "./digest_check.ts";
 import { RegistryError } from "./errors.ts";
+import { outsideText } from "../safe_text.ts";
 import { isDigest, isTag } from "./reference.ts";
 import {
   blobPath,
@@ -143,7 +144,9 @@ export class OciDirBackend implements Backend {
     }
     if (facts.mediaType !== manifest.mediaType) {
       throw new RegistryError(
-        `Cannot store manifest ${digest} in ${where}: it was given as ${manifest.mediaType} ` +
+        `Cannot store manifest ${digest} in ${where}: it was given as ${
+          outsideText(manifest.mediaType)
+        } ` +
           `but its content is ${facts.mediaType}`,
         { codes: ["MANIFEST_INVALID"] },
       );

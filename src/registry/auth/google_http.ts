@@ -1,4 +1,5 @@
 /** Calls to Google's credential endpoints: JSON answers, a few retries, secret-free errors. */
+import { outsideText } from "../../safe_text.ts";
 
 /** A Google endpoint answered with an error, or could not be reached. */
 export class GoogleCallError extends Error {
@@ -78,18 +79,14 @@ function describeError(json: unknown): string {
   if (typeof json !== "object" || json === null) return "";
   const j = json as Record<string, unknown>;
   if (typeof j.error === "string") {
-    return ` ${j.error}` +
-      (typeof j.error_description === "string" ? `: ${clip(j.error_description)}` : "");
+    return ` ${outsideText(j.error, 100)}` +
+      (typeof j.error_description === "string" ? `: ${outsideText(j.error_description, 200)}` : "");
   }
   const e = j.error as Record<string, unknown> | undefined;
   if (e && typeof e === "object") {
-    const status = typeof e.status === "string" ? ` ${e.status}` : "";
-    const message = typeof e.message === "string" ? `: ${clip(e.message)}` : "";
+    const status = typeof e.status === "string" ? ` ${outsideText(e.status, 100)}` : "";
+    const message = typeof e.message === "string" ? `: ${outsideText(e.message, 200)}` : "";
     return `${status}${message}`;
   }
   return "";
-}
-
-function clip(s: string): string {
-  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
 }
