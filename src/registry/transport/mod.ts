@@ -43,6 +43,13 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Everything a transport needs; the optional parts default to the real world. */
 export interface TransportOptions {
+  /** The registry's host as the manifest names it (`host[:port]`), given to `credentials`. */
+  host: string;
+  /**
+   * The registry's base URL (`https://gcr.io`): its origin is the only one credentials are
+   * sent to, besides the token realm that origin's challenges name.
+   */
+  baseUrl: string;
   /** Credentials from src/registry/auth. */
   credentials: CredentialProvider;
   /** Per-host rate and in-flight state, shared by all transports to that host. */
@@ -66,14 +73,15 @@ export interface TransportOptions {
 /**
  * Builds the fetch the client uses for one registry host. Outermost first:
  *
- * 1. auth: answers 401 challenges and sends known credentials up front. It sits outside the
- *    retries so that token requests are themselves retried, rate-limited and counted, and so
- *    that a retried request reuses its token.
+ * 1. auth: answers 401 challenges and sends known credentials up front, to the registry's own
+ *    origin only. It sits outside the retries so that token requests are themselves retried,
+ *    rate-limited and counted, and so that a retried request reuses its token.
  * 2. retry: repeats replayable requests after 408/429/5xx/network errors with backoff; never
  *    repeats a stream body.
  * 3. limit: waits for the host's permit and rate slot for every attempt (and token request);
  *    a 429 pauses the whole host.
- * 4. redirects: followed by hand inside one permit, `Authorization` dropped off-origin.
+ * 4. redirects: GET and HEAD only, followed by hand inside one permit, never from https to
+ *    http, `Authorization` dropped off-origin.
  * 5. wire: fetch itself, with the idle timeout, accounting and the debug log line per hop.
  *
  * The client's Request is converted once: small bodies with a Content-Length are buffered so
@@ -100,6 +108,8 @@ export function createTransport(opts: TransportOptions): HttpFetch {
     log: opts.log,
   });
   const authed = authStep(retried, {
+    host: opts.host,
+    origin: new URL(opts.baseUrl).origin,
     credentials: opts.credentials,
     now,
     log: opts.log,
