@@ -14,7 +14,7 @@ import {
 import { sha256Digest } from "./digest_check.ts";
 import { RegistryError } from "./errors.ts";
 import type { HttpFetch } from "./http_fetch.ts";
-import { Pagination } from "./link.ts";
+import { LISTING_LIMITS, type ListingLimits, Pagination } from "./link.ts";
 import {
   bareMediaType,
   isSchema1MediaType,
@@ -22,8 +22,21 @@ import {
   MANIFEST_MEDIA_TYPES,
   sniffMediaType,
 } from "./media_types.ts";
-import { isDigest, isGoogleHost, joinRepository, registryBaseUrl } from "./reference.ts";
-import { discard, errorFromResponse, expectStatus, readBytesCapped, send } from "./response.ts";
+import {
+  isDigest,
+  isGoogleHost,
+  isRepository,
+  joinRepository,
+  registryBaseUrl,
+} from "./reference.ts";
+import {
+  discard,
+  errorFromResponse,
+  expectStatus,
+  readBytesCapped,
+  readJsonCapped,
+  send,
+} from "./response.ts";
 import { parseTagPage } from "./tag_listing.ts";
 
 /** The largest manifest accepted (registries refuse more than 4 MiB). */
@@ -41,6 +54,8 @@ export interface HttpBackendOptions {
   pageSize?: number;
   /** Known-size blobs up to this many bytes are uploaded with one PUT; default 1 MiB. */
   monolithicLimit?: number;
+  /** Bounds of one listing (answer bytes, pages, entries); default LISTING_LIMITS. */
+  listingLimits?: ListingLimits;
 }
 
 /** An HTTP registry (OCI distribution API) as a Backend. */
@@ -53,6 +68,7 @@ export class HttpBackend implements Backend {
   readonly baseUrl: string;
   #fetch: HttpFetch;
   #pageSize: number;
+  #limits: ListingLimits;
   #blobs: BlobContext;
   /** Per repository: whether its last tags/list answer carried the GCR/AR extension. */
   #extensionAt = new Map<string, boolean>();
@@ -65,6 +81,7 @@ export class HttpBackend implements Backend {
     this.baseUrl = registryBaseUrl(opts.host, opts.insecureHosts);
     this.#fetch = opts.fetch;
     this.#pageSize = opts.pageSize ?? (isGoogleHost(opts.host) ? 10000 : 1000);
+    this.#limits = opts.listingLimits ?? LISTING_LIMITS;
     this.#blobs = {
       fetch: opts.fetch,
       base: this.baseUrl,
@@ -104,14 +121,28 @@ export class HttpBackend implements Backend {
       extension = first.children !== undefined;
     }
     if (!extension) return await this.#catalog(prefix);
-    return (await this.#walkChildren(prefix, first)).sort();
+    return (await this.#walkChildren(prefix, { top: prefix, count: 0 }, first)).sort();
   }
 
-  async #walkChildren(repo: string, known?: TagListing): Promise<string[]> {
+  async #walkChildren(
+    repo: string,
+    walked: { top: string; count: number },
+    known?: TagListing,
+  ): Promise<string[]> {
     const listing = known ?? await this.listTags(repo);
+    const children = listing.children ?? [];
+    // Counted, and refused, before any of them is listed: the walk never outgrows the cap.
+    walked.count += children.length;
+    if (walked.count > this.#limits.repositories) {
+      throw new RegistryError(
+        `Cannot list the repositories of ${this.display}: there are more than ` +
+          `${this.#limits.repositories} repositories below ${walked.top} (cip reads at most ` +
+          "that many)",
+      );
+    }
     const here = listing.tags.length > 0 || (listing.manifests?.size ?? 0) > 0 ? [repo] : [];
     const below = await Promise.all(
-      (listing.children ?? []).map((c) => this.#walkChildren(joinRepository(repo, c))),
+      children.map((c) => this.#walkChildren(joinRepository(repo, c), walked)),
     );
     return [...here, ...below.flat()];
   }
@@ -119,7 +150,7 @@ export class HttpBackend implements Backend {
   async #catalog(prefix: string): Promise<string[]> {
     const what = `list the repositories of ${this.display}`;
     let url: URL | undefined = this.#url(`/v2/_catalog?n=${this.#pageSize}`);
-    const pages = new Pagination(url);
+    const pages = new Pagination(url, this.#limits);
     const names = new Set<string>();
     const out: string[] = [];
     while (url !== undefined) {
@@ -129,17 +160,24 @@ export class HttpBackend implements Backend {
         what,
       );
       await expectStatus(res, [200], what);
-      const body = await readJson(res, what) as { repositories?: unknown };
+      const body = await readJsonCapped(res, what, this.#limits.bytes) as {
+        repositories?: unknown;
+      };
       const repos = body.repositories ?? [];
       if (!Array.isArray(repos) || repos.some((r) => typeof r !== "string")) {
         throw new RegistryError(`Cannot ${what}: "repositories" is not a list of names`);
       }
-      const before = names.size;
       for (const r of repos as string[]) {
+        if (!isRepository(r)) {
+          throw new RegistryError(
+            `Cannot ${what}: the registry lists "${outsideText(r, 80)}", which is not a ` +
+              "repository name",
+          );
+        }
         names.add(r);
         if (prefix === "" || r === prefix || r.startsWith(`${prefix}/`)) out.push(r);
       }
-      url = pages.next(res.headers.get("Link"), current, names.size - before);
+      url = pages.next(res.headers.get("Link"), current, names.size);
     }
     return [...new Set(out)].sort();
   }
@@ -152,7 +190,7 @@ export class HttpBackend implements Backend {
   async listTags(repo: string): Promise<TagListing> {
     const what = `list the tags of ${this.display}/${repo}`;
     let url: URL | undefined = this.#url(`/v2/${repo}/tags/list?n=${this.#pageSize}`);
-    const pages = new Pagination(url);
+    const pages = new Pagination(url, this.#limits);
     const tags = new Set<string>();
     let firstPage = true;
     while (url !== undefined) {
@@ -170,7 +208,7 @@ export class HttpBackend implements Backend {
         throw err;
       }
       await expectStatus(res, [200], what);
-      const page = parseTagPage(await readJson(res, what), repo);
+      const page = parseTagPage(await readJsonCapped(res, what, this.#limits.bytes), repo);
       if (firstPage) this.#extensionAt.set(repo, page.extension);
       if (page.extension) {
         const listing: TagListing = { tags: [...page.tags].sort() };
@@ -178,10 +216,9 @@ export class HttpBackend implements Backend {
         if (page.children !== undefined) listing.children = page.children;
         return listing;
       }
-      const before = tags.size;
       for (const t of page.tags) tags.add(t);
       firstPage = false;
-      url = pages.next(res.headers.get("Link"), current, tags.size - before);
+      url = pages.next(res.headers.get("Link"), current, tags.size);
     }
     return { tags: [...tags].sort() };
   }
@@ -324,16 +361,4 @@ export class HttpBackend implements Backend {
 
 function refText(ref: string): string {
   return isDigest(ref) ? `@${ref}` : `:${ref}`;
-}
-
-async function readJson(res: Response, what: string): Promise<unknown> {
-  try {
-    return await res.json();
-  } catch (e) {
-    if (e instanceof SyntaxError) {
-      throw new RegistryError(`Cannot ${what}: the answer is not valid JSON`, { cause: e });
-    }
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new RegistryError(`Cannot ${what}: ${reason}`, { temporary: true, cause: e });
-  }
 }

@@ -156,3 +156,20 @@ Deno.test("walkRegistry() lists a prefix that is itself a repository only once",
   assert.equal(fake.count({ path: "/v2/proj/tags/list" }), 1);
   assert.equal(fake.count(), 1 + 2 * (1 + 3 + 1));
 });
+
+Deno.test("walkRegistry() stops an extension walk whose children never end, before listing them", async () => {
+  const children = Array.from({ length: 100 }, (_, i) => `c${i}`);
+  let listings = 0;
+  const backend = new HttpBackend({
+    host: "reg.test",
+    fetch: plainHttpFetch(() => {
+      listings++;
+      return Promise.resolve(Response.json({ tags: [], manifest: {}, child: children }));
+    }),
+  });
+  await assert.rejects(
+    walkRegistry(backend, "top", undefined, 1_000),
+    /Cannot walk reg\.test: there are more than 1000 repositories below the path/,
+  );
+  assert.ok(listings <= 1_001, String(listings));
+});

@@ -246,3 +246,29 @@ Deno.test("Google credentials fail temporarily when the only source is unreachab
     return true;
   });
 });
+
+Deno.test("a Google token endpoint whose answer never ends is read only up to its cap", async () => {
+  const w = world();
+  w.files["/k.json"] = await w.google.makeKey(SA);
+  let pulled = 0;
+  const endless = () =>
+    new Response(
+      new ReadableStream({
+        pull(c) {
+          pulled += 65536;
+          c.enqueue(new Uint8Array(65536).fill(0x20));
+        },
+      }),
+    );
+  const p = credentialsFor(
+    "gcr.io",
+    w.opts({ keyFiles: ["/k.json"], fetch: () => Promise.resolve(endless()) }),
+  );
+  await rejects(
+    verify(p),
+    (e) =>
+      e instanceof CredentialError &&
+      /key file \/k\.json: the answer is larger than 1048576 bytes/.test(e.message),
+  );
+  ok(pulled <= 3 * (1048576 + 65536), String(pulled));
+});
