@@ -9,6 +9,7 @@ import { helpText } from "./help.ts";
 import { runListChecks } from "./list_checks.ts";
 import { runParseOnly } from "./parse_only.ts";
 import { runPromote } from "./promote.ts";
+import { RunDeadline, runTimeoutMs } from "./run_deadline.ts";
 import {
   defaultSnapshotDeps,
   rejectSnapshotFlags,
@@ -36,12 +37,20 @@ export async function main(args: string[], io: Io = denoIo()): Promise<number> {
     await io.stdout(`${versionLine(VERSION, await readBuildInfo())}\n`);
     return EXIT.ok;
   }
-  const ctx = makeContext(flags, io);
+  let deadline: RunDeadline;
+  try {
+    deadline = new RunDeadline(runTimeoutMs(flags), `--timeout=${flags.values.timeout}`);
+  } catch (e) {
+    return reportError(e, io);
+  }
+  const ctx = makeContext(flags, deadline.wrap(io));
   try {
     const mode = chooseMode(flags);
-    return await mode(ctx);
+    return await deadline.race(mode(ctx));
   } catch (e) {
     return reportError(e, io, ctx);
+  } finally {
+    deadline.clear();
   }
 }
 

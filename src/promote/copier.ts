@@ -227,7 +227,7 @@ export class Copier {
   async #stream(from: Endpoint, to: Endpoint, blob: Descriptor): Promise<void> {
     let source;
     try {
-      source = await from.backend.getBlob(from.repo, blob.digest);
+      source = await from.backend.getBlob(from.repo, blob.digest, blob.size);
     } catch (e) {
       if (typeof e === "object" && e !== null) OPEN_FAILURES.add(e);
       throw e;

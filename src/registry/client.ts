@@ -313,9 +313,12 @@ export class HttpBackend implements Backend {
     return hasBlob(this.#blobs, repo, digest);
   }
 
-  /** Opens a blob for reading (size -1 when unknown); throws RegistryError when absent. */
-  getBlob(repo: string, digest: string): Promise<BlobStream> {
-    return getBlob(this.#blobs, repo, digest);
+  /**
+   * Opens a blob for reading (size -1 when unknown); throws RegistryError when absent. The
+   * expected `size` extends the transfer's deadline.
+   */
+  getBlob(repo: string, digest: string, size?: number): Promise<BlobStream> {
+    return getBlob(this.#blobs, repo, digest, size);
   }
 
   /** Uploads a blob, checking SHA-256 and size while streaming; a mismatch commits nothing. */

@@ -61,13 +61,19 @@ export async function hasBlob(ctx: BlobContext, repo: string, digest: string): P
   return true;
 }
 
-/** Opens a blob for reading; size is -1 when the registry does not say. */
-export async function getBlob(ctx: BlobContext, repo: string, digest: string): Promise<BlobStream> {
+/**
+ * Opens a blob for reading; size is -1 when the registry does not say. `expected` (the size the
+ * manifest gives) extends the transfer's deadline.
+ */
+export async function getBlob(
+  ctx: BlobContext,
+  repo: string,
+  digest: string,
+  expected?: number,
+): Promise<BlobStream> {
   const what = `read blob ${digest} from ${ctx.display}/${repo}`;
-  const res = await send(
-    () => ctx.fetch(new Request(blobUrl(ctx, repo, digest)), { scopes: [pullScope(repo)] }),
-    what,
-  );
+  const hint = { scopes: [pullScope(repo)], ...(expected !== undefined ? { size: expected } : {}) };
+  const res = await send(() => ctx.fetch(new Request(blobUrl(ctx, repo, digest)), hint), what);
   await expectStatus(res, [200], what);
   const length = Number(res.headers.get("Content-Length") ?? Number.NaN);
   const body = res.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
@@ -197,7 +203,7 @@ export async function putBlob(
             headers: { "Content-Type": "application/octet-stream" },
             body: body.pipeThrough(verifier.transform),
           }),
-          { scopes: [pushScope(repo)] },
+          { scopes: [pushScope(repo)], ...(blob.size >= 0 ? { size: blob.size } : {}) },
         ),
       what,
     );

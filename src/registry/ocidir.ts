@@ -183,7 +183,10 @@ export class OciDirBackend implements Backend {
     return dir !== null && (await this.#blobPresent(dir, digest));
   }
 
-  /** Opens a blob; the stream fails at its end when the file does not match its digest. */
+  /**
+   * Opens a blob; the stream fails at its end when the file does not match its digest (a file
+   * needs no transfer deadline, so a given size is not used).
+   */
   async getBlob(repo: string, digest: string): Promise<BlobStream> {
     this.#checkDigest(repo, digest);
     const dir = await this.#existing(repo);
