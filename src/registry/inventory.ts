@@ -21,7 +21,8 @@ export type OnProgress = (p: InventoryProgress) => void;
 /**
  * Reads one repository: one tags listing, then one HEAD per tag (none when the listing
  * carries the GCR/AR extension), then one GET per manifest list / index for its children.
- * Children found only through a list are recorded without tags.
+ * Children found only through a list are recorded without tags. A listed tag that cannot be
+ * read (404) is an error, never taken to be absent: the tag exists, only its digest is unknown.
  */
 export async function readRepository(
   backend: Backend,
@@ -54,7 +55,14 @@ export async function readRepository(
     untracked.map(async (tag) => ({ tag, d: await backend.headManifest(repo, tag) })),
   );
   for (const { tag, d } of heads) {
-    if (d === null) continue; // deleted between listing and lookup
+    if (d === null) {
+      throw new RegistryError(
+        `Cannot read ${backend.display}/${repo}:${tag}: the registry lists the tag but answers ` +
+          "404 to reading it; cip does not take a listed tag to be absent (an eventually " +
+          "consistent registry: try again later)",
+        { status: 404 },
+      );
+    }
     const r = record(d.digest);
     r.tags.push(tag);
     r.mediaType = d.mediaType;

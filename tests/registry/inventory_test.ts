@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { HttpBackend } from "../../src/registry/client.ts";
+import { RegistryError } from "../../src/registry/errors.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
 import { OciDirBackend } from "../../src/registry/ocidir.ts";
@@ -172,4 +173,17 @@ Deno.test("walkRegistry() stops an extension walk whose children never end, befo
     /Cannot walk reg\.test: there are more than 1000 repositories below the path/,
   );
   assert.ok(listings <= 1_001, String(listings));
+});
+
+Deno.test("readRepositories() refuses a listed tag that cannot be read, never taking it to be absent", async () => {
+  const { fake, backend } = setup();
+  fake.seed("prod/app", solo, ["1.0", "latest"]);
+  fake.faults.add({ method: "HEAD", path: "/v2/prod/app/manifests/1.0", action: { status: 404 } });
+  await assert.rejects(
+    readRepositories(backend, ["prod/app"]),
+    (e) =>
+      e instanceof RegistryError && e.status === 404 &&
+      /^Cannot read reg\.test\/prod\/app:1\.0: the registry lists the tag but answers 404 to reading it/
+        .test(e.message),
+  );
 });
