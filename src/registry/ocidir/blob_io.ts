@@ -15,7 +15,8 @@ import {
 
 /**
  * Stores a blob at `path` from `body`: streams it into a temporary file in `tmpDir` while
- * hashing, checks digest and size, syncs, then renames it into place. On any mismatch or
+ * hashing, checks digest and size, syncs, then renames it into place. Both directories are
+ * checked to lie inside the layout root right before they are written in. On any mismatch or
  * failure the temporary file is removed and nothing is stored.
  */
 export async function writeBlob(
@@ -31,6 +32,7 @@ export async function writeBlob(
   let file: Deno.FsFile | undefined;
   let sourceFailed = false;
   try {
+    await opts.inside(tmpDir);
     file = await Deno.open(tmp, { write: true, createNew: true });
     const reader = body.getReader();
     try {
@@ -75,6 +77,7 @@ export async function writeBlob(
     file.close();
     file = undefined;
     await opts.checkpoint?.("blob-written", path);
+    await opts.inside(dirname(path));
     await Deno.rename(tmp, path);
     if (opts.fsync) await syncDir(dirname(path));
   } catch (e) {

@@ -117,6 +117,7 @@ export async function ensureLayout(
 /** Creates `path` with `bytes` unless it exists, never showing a partly written file. */
 async function createOnce(path: string, bytes: Uint8Array, opts: WriteOptions): Promise<void> {
   const tmp = tempName(dirname(path));
+  await opts.inside(dirname(path));
   try {
     await writeNewFile(tmp, bytes, opts.fsync);
     await Deno.link(tmp, path);
