@@ -3,20 +3,10 @@ import { Logger } from "../src/log.ts";
 import { escapeControls, outsideText } from "../src/safe_text.ts";
 import { errorFromResponse } from "../src/registry/transport/mod.ts";
 import { escapeData } from "../src/checks/annotations.ts";
+import { hasControl } from "./fixtures/control_chars.ts";
 
 /** Every character that must never reach a terminal raw. */
 const HOSTILE = "a\x1b[31mred\x07\r\n::add-mask::x\t\x00\x7f\x9b2J\u2028\u202eevil\u2066";
-
-/** Whether text holds a character a terminal would act on. */
-function hasControl(text: string, allowNewline = false): boolean {
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (allowNewline && c === 0x0a) continue;
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x2028 && c <= 0x202e)) return true;
-    if (c >= 0x2066 && c <= 0x2069) return true;
-  }
-  return false;
-}
 
 Deno.test("escapeControls() writes every control, separator and bidi character as an escape", () => {
   assert.equal(
