@@ -38,7 +38,7 @@ function decode(parts: Uint8Array[]): string {
 }
 
 /** The longest OCI error code kept (real ones are short words such as `MANIFEST_UNKNOWN`). */
-const CODE_LIMIT = 64;
+export const CODE_LIMIT = 64;
 
 /**
  * Parses `{"errors":[{"code","message"}]}`; anything else gives no codes. Codes and messages

@@ -3,20 +3,13 @@ import { equal, ok, rejects } from "node:assert/strict";
 import { RegistryError } from "../../../src/registry/errors.ts";
 import { attemptDeadlineMs, StalledError } from "../../../src/registry/transport/mod.ts";
 import type { FakeClock } from "../../fakes/clock.ts";
-import { harness } from "./harness.ts";
+import { harness, slowBody } from "./harness.ts";
 
 const URL_A = "https://reg.test/v2/a/blobs/sha256:1";
 
 /** A body that yields one byte every `gapMs` of virtual time, forever (or `n` times). */
 function trickle(clock: FakeClock, gapMs: number, n = Infinity): ReadableStream<Uint8Array> {
-  let i = 0;
-  return new ReadableStream({
-    async pull(c) {
-      if (i++ >= n) return c.close();
-      await clock.sleep(gapMs);
-      c.enqueue(new Uint8Array(1));
-    },
-  }, { highWaterMark: 0 });
+  return slowBody(clock, n, gapMs, 1);
 }
 
 /** A fetch that never answers until aborted, counting its calls. */

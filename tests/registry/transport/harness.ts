@@ -92,3 +92,23 @@ export function zeros(n: number, chunk = 1024): ReadableStream<Uint8Array> {
     },
   });
 }
+
+/**
+ * A body that yields `n` chunks of `chunk` bytes (forever when `n` is Infinity), each after
+ * `gapMs` of the clock's virtual time.
+ */
+export function slowBody(
+  clock: FakeClock,
+  n: number,
+  gapMs: number,
+  chunk = 100,
+): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream({
+    async pull(c) {
+      if (i++ >= n) return c.close();
+      await clock.sleep(gapMs);
+      c.enqueue(new Uint8Array(chunk));
+    },
+  }, { highWaterMark: 0 });
+}
