@@ -11,10 +11,28 @@ import { redactUrl } from "./transport/mod.ts";
 const ENCODED_SEPARATOR = /%2f|%5c/i;
 
 /**
+ * Where Artifact Registry (`*-docker.pkg.dev`, and `gcr.io` since it is served by Artifact
+ * Registry) keeps upload sessions: `/artifacts-uploads/namespaces/<project>/repositories/<repo>/
+ * uploads/<id>`. It lies outside the `/v2/` API, so no such path can name a manifest, a tag or a
+ * blob. Only the prefix is relied on.
+ */
+const ARTIFACT_REGISTRY_UPLOADS = "/artifacts-uploads/";
+
+/** Whether `rest` is one or more plain path segments (no empty, `.`, `..` or encoded ones). */
+function plainSegments(rest: string, many: boolean): boolean {
+  const segments = rest.split("/");
+  if (!many && segments.length !== 1) return false;
+  return segments.every((s) =>
+    s !== "" && s !== "." && s !== ".." && !s.includes("\\") && !ENCODED_SEPARATOR.test(s)
+  );
+}
+
+/**
  * An upload session of one repository: a URL on the registry's own origin (scheme, host and
- * port) whose path is `/v2/<repo>/blobs/uploads/<id>`, `<id>` being one path segment (its
- * query, e.g. `_state`, is kept as sent). Upload requests (PATCH, the committing PUT, the
- * cancelling DELETE) go to such URLs only.
+ * port) whose path is `/v2/<repo>/blobs/uploads/<id>`, `<id>` being one path segment, or an
+ * Artifact Registry upload path (`/artifacts-uploads/...`); its query (e.g. `_state`) is kept
+ * as sent. Upload requests (PATCH, the committing PUT, the cancelling DELETE) go to such URLs
+ * only.
  */
 export class UploadSession {
   private constructor(
@@ -51,11 +69,12 @@ export class UploadSession {
       );
     }
     const prefix = `/v2/${registry.repo}/blobs/uploads/`;
-    const id = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : "";
-    if (
-      url.username !== "" || url.password !== "" || id === "" || id === "." || id === ".." ||
-      id.includes("/") || id.includes("\\") || ENCODED_SEPARATOR.test(id)
-    ) {
+    const path = url.pathname;
+    const session = path.startsWith(prefix)
+      ? plainSegments(path.slice(prefix.length), false)
+      : path.startsWith(ARTIFACT_REGISTRY_UPLOADS) &&
+        plainSegments(path.slice(ARTIFACT_REGISTRY_UPLOADS.length), true);
+    if (url.username !== "" || url.password !== "" || !session) {
       throw new RegistryError(
         `Cannot ${what}: the registry sent an upload location that is not an upload session ` +
           `of ${registry.repo} (${redactUrl(url)}; expected ${prefix}<id>); cip sends upload ` +

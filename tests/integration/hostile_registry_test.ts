@@ -12,10 +12,48 @@ import { OciDirBackend } from "../../src/registry/ocidir.ts";
 import type { CliResult } from "../cli/run_cli.ts";
 import { credentialSources } from "./credential_sources.ts";
 import { dstTag, type NetWorld, type Scheme, SCHEMES, startNetWorld } from "./hostile_net.ts";
-import { endlessJson, tricklingBody } from "./hostile_server.ts";
+import { endlessJson, forward, tricklingBody } from "./hostile_server.ts";
 
 /** An image already at the destination, which nothing may move or delete. */
 const THERE = makeImage({ layers: 1, mediaType: "oci", seed: 43 });
+
+/**
+ * Makes the destination hand out upload sessions the way Artifact Registry does
+ * (`/artifacts-uploads/namespaces/<p>/repositories/<r>/uploads/<id>`), kept by the real
+ * registry behind it.
+ */
+function artifactRegistryUploads(w: NetWorld, scheme: Scheme) {
+  const dst = w.side[scheme].dst;
+  const sessions = new Map<string, string>();
+  const reshape = (res: Response) => {
+    const loc = res.headers.get("location");
+    const m = loc === null
+      ? null
+      : /^(?:https?:\/\/[^/]+)?(\/v2\/.+\/blobs\/uploads\/)([^/?]+)(\?.*)?$/.exec(loc);
+    if (!m) return res;
+    sessions.set(m[2]!, `${m[1]}${m[2]}`);
+    const headers = new Headers(res.headers);
+    headers.set(
+      "location",
+      `/artifacts-uploads/namespaces/p/repositories/r/uploads/${m[2]}${m[3] ?? ""}`,
+    );
+    return new Response(res.body, { status: res.status, headers });
+  };
+  dst.rule = async (req, url) => {
+    const ar = /^\/artifacts-uploads\/namespaces\/p\/repositories\/r\/uploads\/([^/]+)$/.exec(
+      url.pathname,
+    );
+    if (ar) {
+      return reshape(
+        await forward(req, `${sessions.get(ar[1]!)}${url.search}`, w.dstReg.url, dst.origin),
+      );
+    }
+    if (req.method === "POST" && url.pathname.endsWith("/blobs/uploads/")) {
+      return reshape(await forward(req, `${url.pathname}${url.search}`, w.dstReg.url, dst.origin));
+    }
+    return undefined;
+  };
+}
 
 interface Case {
   name: string;
@@ -23,7 +61,7 @@ interface Case {
   occupied?: true;
   /** Sets the case up for destination repository `repo`; returns extra flags and env. */
   arrange: (w: NetWorld, scheme: Scheme, repo: string) => Promise<string[]> | string[];
-  code: 1;
+  code: 0 | 1;
   stderr: RegExp;
   after?: (w: NetWorld, scheme: Scheme, repo: string, r: CliResult) => Promise<void> | void;
 }
@@ -45,6 +83,20 @@ async function tagKept(w: NetWorld, scheme: Scheme, repo: string) {
 }
 
 const CASES: Case[] = [
+  {
+    name: "an upload Location in Artifact Registry's shape, on the registry's origin, is used",
+    arrange: (w, scheme) => {
+      artifactRegistryUploads(w, scheme);
+      return ["--confirm"];
+    },
+    code: 0,
+    stderr: /: 1 copied, 0 tags added/,
+    after: async (w, scheme, repo) => {
+      assert.equal(await dstTag(w, `${repo}/foo`, "1.0"), w.digest);
+      const used = w.side[scheme].dst.seen.filter((s) => s.url.includes("/artifacts-uploads/"));
+      assert.ok(used.some((s) => s.method === "PUT"), "the uploads were committed there");
+    },
+  },
   {
     name: "a tag the listing shows but that reads as 404 is refused, never overwritten",
     occupied: true,

@@ -89,7 +89,7 @@ export function startHostileServer(opts: ServerOptions = {}): HostileServer {
       });
     }
     if (opts.upstream === undefined) return new Response("not found", { status: 404 });
-    return await forward(req, url, bytes, opts.upstream, s.origin);
+    return await forward(again, `${url.pathname}${url.search}`, opts.upstream, s.origin);
   };
 
   const server = Deno.serve({
@@ -111,21 +111,23 @@ export function startHostileServer(opts: ServerOptions = {}): HostileServer {
   return s;
 }
 
-/** Passes a request to the real registry (without credentials), its answer back. */
-async function forward(
+/**
+ * Passes a request to `path` (with its query) of the real registry `upstream`, without
+ * credentials, and its answer back with `Location`s rewritten to `origin`.
+ */
+export async function forward(
   req: Request,
-  url: URL,
-  body: Uint8Array | null,
+  path: string,
   upstream: string,
   origin: string,
 ): Promise<Response> {
   const headers = new Headers(req.headers);
   headers.delete("authorization");
   headers.delete("host");
-  const up = await fetch(`${upstream}${url.pathname}${url.search}`, {
+  const up = await fetch(`${upstream}${path}`, {
     method: req.method,
     headers,
-    body: body as Uint8Array<ArrayBuffer> | null,
+    body: req.body ? await req.arrayBuffer() : null,
     redirect: "manual",
   });
   const out = new Headers(up.headers);

@@ -25,6 +25,29 @@ Deno.test("UploadSession.from() accepts upload sessions of the repository on the
   }
 });
 
+Deno.test("UploadSession.from() accepts Artifact Registry's upload sessions on its own origin", () => {
+  const ar = { base: "https://us-docker.pkg.dev", repo: "proj/images/foo" };
+  const post = new URL("https://us-docker.pkg.dev/v2/proj/images/foo/blobs/uploads/");
+  const from = (location: string) => UploadSession.from(location, post, ar, "upload").url.href;
+  assert.equal(
+    from("/artifacts-uploads/namespaces/proj/repositories/images/uploads/AbC123?upload_id=x"),
+    "https://us-docker.pkg.dev/artifacts-uploads/namespaces/proj/repositories/images/uploads/AbC123?upload_id=x",
+  );
+  for (
+    const bad of [
+      "https://europe-docker.pkg.dev/artifacts-uploads/namespaces/p/repositories/r/uploads/x",
+      "http://us-docker.pkg.dev/artifacts-uploads/namespaces/p/repositories/r/uploads/x",
+      "/artifacts-uploads/",
+      "/artifacts-uploads//x",
+      "/artifacts-uploads/x%2F..%2F..%2Fv2%2Fproj%2Fimages%2Ffoo%2Fmanifests%2F1.0",
+      "/artifacts-uploadsX/namespaces/p/uploads/x",
+      "/api/v2.0/projects/p/repositories/r",
+    ]
+  ) {
+    assert.throws(() => from(bad), RegistryError, bad);
+  }
+});
+
 Deno.test("UploadSession.from() refuses every other place, naming why", () => {
   const cases: [string | null, RegExp][] = [
     [null, /sent no upload location/],
