@@ -19,6 +19,7 @@ import {
   bareMediaType,
   isSchema1MediaType,
   MANIFEST_ACCEPT,
+  MANIFEST_LIMIT,
   MANIFEST_MEDIA_TYPES,
   sniffMediaType,
 } from "./media_types.ts";
@@ -39,8 +40,7 @@ import {
 } from "./response.ts";
 import { parseTagPage } from "./tag_listing.ts";
 
-/** The largest manifest accepted (registries refuse more than 4 MiB). */
-export const MANIFEST_LIMIT = 16 * 1024 * 1024;
+export { MANIFEST_LIMIT } from "./media_types.ts";
 
 /** Options of HttpBackend. */
 export interface HttpBackendOptions {

@@ -174,6 +174,26 @@ Deno.test("a layout whose blobs directory leads out of the root is never written
   }
 });
 
+Deno.test("OciDirBackend refuses, unread, an index.json or a manifest too large to be one", async () => {
+  const { root, b, img } = await withGood();
+  const blob = join(root, "good", "blobs", "sha256", img.manifest.digest.slice(7));
+  const size = 17 * 1024 * 1024;
+  await Deno.truncate(blob, size); // sparse: nothing is really written
+  const indexPath = join(root, "good", "index.json");
+  const index = JSON.parse(await Deno.readTextFile(indexPath));
+  index.manifests[0].size = size;
+  await Deno.writeTextFile(indexPath, JSON.stringify(index));
+  await assert.rejects(
+    () => b.getManifest("good", "1.0"),
+    registryError(blob, /it is larger than 16777216 bytes/),
+  );
+  await Deno.truncate(indexPath, 65 * 1024 * 1024);
+  await assert.rejects(
+    () => b.listTags("good"),
+    registryError(indexPath, /it is larger than 67108864 bytes/),
+  );
+});
+
 Deno.test("OciDirBackend follows symlinks that stay inside the root", async () => {
   const { root, b } = await withGood();
   await Deno.mkdir(join(root, "alias"));

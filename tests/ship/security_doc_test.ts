@@ -1,6 +1,7 @@
 /** docs/security.md states the bounds the code keeps, and the README's summary agrees. */
 import assert from "node:assert/strict";
 import { MANIFEST_LIMIT } from "../../src/registry/client.ts";
+import { LAYOUT_FILE_LIMIT } from "../../src/registry/ocidir/layout.ts";
 import { ANSWER_LIMIT } from "../../src/registry/auth/google_http.ts";
 import { LISTING_LIMITS, MAX_IDLE_PAGES } from "../../src/registry/link.ts";
 import {
@@ -34,6 +35,7 @@ function row(what: string): string {
 
 Deno.test("docs/security.md's bounds are the code's", () => {
   assert.match(row("a manifest "), new RegExp(`\\| ${MANIFEST_LIMIT / MIB} MiB`));
+  assert.match(row("an OCI layout's"), new RegExp(`\\| ${LAYOUT_FILE_LIMIT / MIB} MiB`));
   assert.match(row("an error answer"), new RegExp(`${ERROR_BODY_CAP / 1024} KiB`));
   assert.match(row("a registry token answer"), new RegExp(`${TOKEN_ANSWER_LIMIT / MIB} MiB`));
   assert.match(row("a Google credential answer"), new RegExp(`${ANSWER_LIMIT / MIB} MiB`));

@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import type { BlobStream, Descriptor } from "../api.ts";
 import { sha256Digest } from "../digest_check.ts";
 import { RegistryError } from "../errors.ts";
+import { MANIFEST_LIMIT } from "../media_types.ts";
 import {
   fsError,
   removeQuietly,
@@ -140,10 +141,19 @@ export async function openVerified(path: string, digest: string): Promise<BlobSt
   }
 }
 
-/** Reads a whole (small) blob file and checks it against `digest`. */
+/**
+ * Reads a whole manifest blob file and checks it against `digest`; one larger than
+ * MANIFEST_LIMIT is refused unread.
+ */
 export async function readVerified(path: string, digest: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
+    const { size } = await Deno.stat(path);
+    if (size > MANIFEST_LIMIT) {
+      throw new RegistryError(
+        `Cannot read manifest ${digest} from ${path}: it is larger than ${MANIFEST_LIMIT} bytes`,
+      );
+    }
     bytes = await Deno.readFile(path);
   } catch (e) {
     throw fsError("read blob", path, e);
