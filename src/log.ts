@@ -1,4 +1,5 @@
 /** Levelled logging to stderr and a progress line; stdout is never touched here. */
+import { escapeControls } from "./safe_text.ts";
 
 /** The log levels, from most to least verbose. */
 export const LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -63,14 +64,14 @@ export class Logger {
   progress(line: string, final = false, intervalMs = 10_000): void {
     if (!this.enabled("info")) return;
     if (this.#terminal) {
-      this.#sink(`\r\x1b[2K${line}${final ? "\n" : ""}`);
+      this.#sink(`\r\x1b[2K${escapeControls(line)}${final ? "\n" : ""}`);
       this.#progressShown = !final;
       return;
     }
     const now = this.#now();
     if (final || now - this.#lastPlainProgress >= intervalMs) {
       this.#lastPlainProgress = now;
-      this.#sink(`${line}\n`);
+      this.#sink(`${escapeControls(line)}\n`);
     }
   }
 
@@ -81,7 +82,8 @@ export class Logger {
       this.#progressShown = false;
     }
     const prefix = level === "info" ? "" : `${level.toUpperCase()}: `;
-    this.#sink(`${prefix}${message}\n`);
+    // One message is one line, whatever text from outside it carries.
+    this.#sink(`${prefix}${escapeControls(message)}\n`);
   }
 }
 

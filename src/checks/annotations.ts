@@ -1,4 +1,5 @@
 /** Findings as text: log lines for people, workflow commands for GitHub Actions (pure). */
+import { escapeControls } from "../safe_text.ts";
 import type { ReportedFinding } from "./run.ts";
 
 /** `file:line: message [check]` for the log. */
@@ -29,9 +30,14 @@ export function formatAnnotation(
   return `::${f.severity} ${props.join(",")}::${escapeData(f.message)}`;
 }
 
-/** Escapes a workflow command's message: `%`, carriage return and newline. */
+/**
+ * Escapes a workflow command's message: `%`, carriage return and newline as GitHub decodes
+ * them, any other control character as a visible escape (it must not reach the log raw).
+ */
 export function escapeData(s: string): string {
-  return s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+  return escapeControls(
+    s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A"),
+  );
 }
 
 /** Escapes a workflow command's property value: as data, plus `:` and `,`. */

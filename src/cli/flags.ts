@@ -33,6 +33,15 @@ export const FLAGS: readonly FlagSpec[] = [
     help: `Least severe log messages printed to stderr: ${LEVELS.join(", ")}.`,
   },
   {
+    name: "timeout",
+    type: "string",
+    group: "General",
+    value: "DURATION",
+    default: "none",
+    help: "Stop the run, with exit code 1, if it has not finished after DURATION (90s, 30m, " +
+      "2h). Every request also has its own deadline.",
+  },
+  {
     name: "manifest",
     type: "string",
     group: "Manifests",

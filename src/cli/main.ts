@@ -1,6 +1,7 @@
 /** The command line: parses flags, picks the mode, and is the one place errors become exit codes. */
 import { ManifestError, ManifestErrors } from "../manifest/mod.ts";
 import { describeError } from "../describe_error.ts";
+import { escapeControls } from "../safe_text.ts";
 import { readBuildInfo, VERSION, versionLine } from "../version.ts";
 import { denoIo, type Io, makeContext, type RunContext } from "./context.ts";
 import { type Flags, parseFlags } from "./flags.ts";
@@ -8,6 +9,7 @@ import { helpText } from "./help.ts";
 import { runListChecks } from "./list_checks.ts";
 import { runParseOnly } from "./parse_only.ts";
 import { runPromote } from "./promote.ts";
+import { RunDeadline, runTimeoutMs } from "./run_deadline.ts";
 import {
   defaultSnapshotDeps,
   rejectSnapshotFlags,
@@ -35,12 +37,20 @@ export async function main(args: string[], io: Io = denoIo()): Promise<number> {
     await io.stdout(`${versionLine(VERSION, await readBuildInfo())}\n`);
     return EXIT.ok;
   }
-  const ctx = makeContext(flags, io);
+  let deadline: RunDeadline;
+  try {
+    deadline = new RunDeadline(runTimeoutMs(flags), `--timeout=${flags.values.timeout}`);
+  } catch (e) {
+    return reportError(e, io);
+  }
+  const ctx = makeContext(flags, deadline.wrap(io));
   try {
     const mode = chooseMode(flags);
-    return await mode(ctx);
+    return await deadline.race(mode(ctx));
   } catch (e) {
     return reportError(e, io, ctx);
+  } finally {
+    deadline.clear();
   }
 }
 
@@ -65,24 +75,29 @@ function chooseMode(flags: Flags): Mode {
 
 /** Prints an error the way its kind calls for and returns the exit code. */
 function reportError(e: unknown, io: Io, ctx?: RunContext): number {
+  // Messages may carry text from outside (flag values, files, registries): one line each.
+  const line = (text: string) => io.stderr(`${escapeControls(text)}\n`);
   if (e instanceof UsageError) {
-    io.stderr(`cip: ${e.message}\nRun 'cip --help' for usage.\n`);
+    line(`cip: ${e.message}`);
+    io.stderr("Run 'cip --help' for usage.\n");
     return EXIT.usage;
   }
   if (e instanceof ManifestErrors) {
-    for (const err of e.errors) io.stderr(`ERROR: ${err.message}\n`);
+    for (const err of e.errors) line(`ERROR: ${err.message}`);
     const more = e.total - e.errors.length;
-    if (more > 0) io.stderr(`ERROR: ... and ${more} more problems not shown\n`);
-    io.stderr(`cip: ${e.message}\n`);
+    if (more > 0) line(`ERROR: ... and ${more} more problems not shown`);
+    line(`cip: ${e.message}`);
     return EXIT.usage;
   }
   if (e instanceof ManifestError) {
-    io.stderr(`ERROR: ${e.message}\ncip: 1 problem found in the manifests\n`);
+    line(`ERROR: ${e.message}`);
+    io.stderr("cip: 1 problem found in the manifests\n");
     return EXIT.usage;
   }
-  const message = describe(e);
-  io.stderr(`cip: ${message}\n`);
-  if (ctx?.log.enabled("debug") && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
+  line(`cip: ${describe(e)}`);
+  if (ctx?.log.enabled("debug") && e instanceof Error && e.stack) {
+    for (const l of e.stack.split("\n")) line(l);
+  }
   return EXIT.failed;
 }
 

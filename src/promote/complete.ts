@@ -1,9 +1,12 @@
 /**
- * Fills in what tag listings cannot show: digests without tags. A plain registry lists only
- * tags, so a digest promoted tagless (or a staging image pushed by digest) is invisible to an
- * inventory; for every digest an edge wants that neither side's inventory shows, this asks
- * the destination (HEAD, and a GET for indexes to learn their children), then the source
- * (GET). Read-only: safe in a dry run.
+ * Fills in what tag listings cannot show: digests without tags, and tags a listing left out.
+ * A plain registry lists only tags, so a digest promoted tagless (or a staging image pushed by
+ * digest) is invisible to an inventory; for every digest an edge wants that neither side's
+ * inventory shows, this asks the destination (HEAD, and a GET for indexes to learn their
+ * children), then the source (GET). Every tag an edge wants that the destination's listing
+ * does not show is read too (HEAD): an eventually consistent registry may list a tag late, and
+ * the plan must see a tag that points elsewhere before it plans to write it. Read-only: safe
+ * in a dry run.
  */
 import type { Edge } from "../manifest/mod.ts";
 import {
@@ -34,12 +37,13 @@ export interface LookupFailure {
 }
 
 /**
- * Adds to `inventories` (in place) the untagged digests the edges want that exist. The
- * destination is asked with a HEAD (usually absent); the source with a GET, since a digest
- * found there is about to be copied: its bytes go into `cache` when one is given. A lookup
- * that fails counts as "absent" at the destination and "present" at the source, so the image
- * is planned as a copy (which then fails on its own, not the whole run); the failures are
- * returned.
+ * Adds to `inventories` (in place) the destination tags the edges want that their listings
+ * left out, and the untagged digests the edges want that exist. The destination is asked with
+ * a HEAD (usually absent); the source with a GET, since a digest found there is about to be
+ * copied: its bytes go into `cache` when one is given. A lookup that fails counts as "absent"
+ * at the destination and "present" at the source, so the image is planned as a copy (which
+ * then fails on its own, or is refused when the tag is read again before it is written, not
+ * the whole run); the failures are returned.
  */
 export async function completeInventories(
   edges: readonly Edge[],
@@ -70,11 +74,41 @@ export async function completeInventories(
     }
     return p;
   };
+  const tagsAsked = new Set<string>();
+  await Promise.all(edges.map(async (e) => {
+    const loc = locations.get(e.dst.name);
+    const backend = backends.get(e.dst.name);
+    if (e.tag === null || !loc || !backend) return;
+    const repo = joinRepository(loc.prefix, e.image);
+    const k = manifestKey(backend, repo, e.tag);
+    if (tagsAsked.has(k)) return;
+    tagsAsked.add(k);
+    const held = repoOf(inventories, loc.backendId, repo);
+    await lookUpTag(backend, repo, e.tag, held).catch((error) => {
+      failures.push({ registry: e.dst.name, image: e.image, digest: e.digest, error });
+    });
+  }));
   await Promise.all(edges.map(async (e) => {
     if (await has(e.dst.name, e.image, e.digest, false)) return;
     await has(e.src.name, e.image, e.digest, true);
   }));
   return failures;
+}
+
+/** HEADs a tag the listing did not show; records it on its digest when it exists. */
+async function lookUpTag(
+  backend: Backend,
+  repo: string,
+  tag: string,
+  held: RepoInventory,
+): Promise<void> {
+  for (const record of held.values()) if (record.tags.includes(tag)) return;
+  const desc = await backend.headManifest(repo, tag);
+  if (desc === null) return;
+  const record = held.get(desc.digest) ??
+    { digest: desc.digest, tags: [], mediaType: desc.mediaType, size: desc.size };
+  record.tags = [...record.tags, tag].sort();
+  held.set(desc.digest, record);
 }
 
 /** HEADs one digest; records it (with children for indexes) when present. */

@@ -55,6 +55,15 @@ export class CopyError extends Error {
   }
 }
 
+/** A tag was about to be written but the destination holds it for another digest now. */
+export class TagMoveError extends CopyError {
+  /** `message` names the tag, the destination and both digests. */
+  constructor(message: string) {
+    super(message);
+    this.name = "TagMoveError";
+  }
+}
+
 /** Copies manifests, blobs and tags between endpoints, each at most once per destination. */
 export class Copier {
   /** Counts of what was done. */
@@ -123,7 +132,8 @@ export class Copier {
   /**
    * Makes `digest` present in `to` with everything it references, copied from `from`: children
    * and blobs first, the manifest last. `knownAbsent` skips the destination HEAD. With `tag`
-   * the manifest is stored under that tag (one PUT stores both the digest and the tag).
+   * the manifest is stored under that tag (one PUT stores both the digest and the tag), after
+   * the tag is read once more (see `putTag`).
    */
   ensureManifest(
     from: Endpoint,
@@ -143,28 +153,69 @@ export class Copier {
         ...refs.manifests.map((c) => this.ensureManifest(from, to, c.digest)),
         ...refs.blobs.map((b) => this.ensureBlob(from, to, b)),
       ]);
-      const ref = tag ?? digest;
-      const put = to.backend.putManifest(to.repo, ref, m);
-      if (tag !== undefined) this.#tags.set(key(to, tag), put);
-      try {
-        await put;
-      } catch (e) {
-        throw new CopyError(`Cannot store manifest ${digest} in ${where(to)}`, { cause: e });
+      const what = `Cannot store manifest ${digest} in ${where(to)}`;
+      if (tag === undefined) {
+        await this.#store(to, digest, m, what);
+        this.stats.manifestsPut++;
+        return;
       }
-      this.stats.manifestsPut++;
+      const tagged = this.#whenAbsent(to, tag, digest, () => this.#store(to, tag, m, what));
+      this.#tags.set(key(to, tag), tagged.then(() => {}));
+      if ((await tagged) === "written") this.stats.manifestsPut++;
+      else this.stats.manifestsPresent++;
     });
   }
 
-  /** Points `tag` in `to` at the manifest (a PUT of its exact bytes under the tag). */
+  /**
+   * Points `tag` in `to` at the manifest (a PUT of its exact bytes under the tag). The tag is
+   * read (HEAD) right before: already this digest, nothing is written; another digest, a
+   * TagMoveError and nothing is written (tags never move, whatever a listing said).
+   */
   putTag(to: Endpoint, tag: string, manifest: ManifestBytes): Promise<void> {
     return memo(this.#tags, key(to, tag), async () => {
-      try {
-        await to.backend.putManifest(to.repo, tag, manifest);
-      } catch (e) {
-        throw new CopyError(`Cannot set tag "${tag}" in ${where(to)}`, { cause: e });
-      }
-      this.stats.tagsPut++;
+      const done = await this.#whenAbsent(
+        to,
+        tag,
+        manifest.digest,
+        () => this.#store(to, tag, manifest, `Cannot set tag "${tag}" in ${where(to)}`),
+      );
+      if (done === "written") this.stats.tagsPut++;
     });
+  }
+
+  /** Runs `write` if `tag` is absent in `to` now; "present" when it already names `digest`. */
+  async #whenAbsent(
+    to: Endpoint,
+    tag: string,
+    digest: string,
+    write: () => Promise<void>,
+  ): Promise<"written" | "present"> {
+    let current;
+    try {
+      current = await to.backend.headManifest(to.repo, tag);
+    } catch (e) {
+      throw new CopyError(`Cannot read tag "${tag}" in ${where(to)} before writing it`, {
+        cause: e,
+      });
+    }
+    if (current === null) {
+      await write();
+      return "written";
+    }
+    if (current.digest === digest) return "present";
+    throw new TagMoveError(
+      `Refusing to set tag "${tag}" in ${where(to)} to ${digest}: it points at ` +
+        `${current.digest} now; cip never moves a tag`,
+    );
+  }
+
+  /** PUTs a manifest's exact bytes under `ref`; failures become CopyErrors saying `what`. */
+  async #store(to: Endpoint, ref: string, m: ManifestBytes, what: string): Promise<void> {
+    try {
+      await to.backend.putManifest(to.repo, ref, m);
+    } catch (e) {
+      throw new CopyError(what, { cause: e });
+    }
   }
 
   /** Makes a blob present in `to`: present already, mounted, or streamed from `from`. */
@@ -227,7 +278,7 @@ export class Copier {
   async #stream(from: Endpoint, to: Endpoint, blob: Descriptor): Promise<void> {
     let source;
     try {
-      source = await from.backend.getBlob(from.repo, blob.digest);
+      source = await from.backend.getBlob(from.repo, blob.digest, blob.size);
     } catch (e) {
       if (typeof e === "object" && e !== null) OPEN_FAILURES.add(e);
       throw e;

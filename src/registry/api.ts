@@ -74,8 +74,11 @@ export interface Backend {
 
   /** Whether a blob is present in the repository. */
   hasBlob(repo: string, digest: string): Promise<boolean>;
-  /** Opens a blob for reading; throws RegistryError when absent. */
-  getBlob(repo: string, digest: string): Promise<BlobStream>;
+  /**
+   * Opens a blob for reading; throws RegistryError when absent. `size`, when known (from the
+   * manifest), bounds how long the transfer may take.
+   */
+  getBlob(repo: string, digest: string, size?: number): Promise<BlobStream>;
   /**
    * Stores a blob read from `body`, checking its SHA-256 and size while streaming; a mismatch
    * throws and nothing is committed.

@@ -1,4 +1,5 @@
 /** The HTTP backend: an OCI distribution client over the transport's HttpFetch. */
+import { outsideText } from "../safe_text.ts";
 import type { Backend, BlobStream, Descriptor, ManifestBytes, TagListing } from "./api.ts";
 import {
   type BlobContext,
@@ -13,20 +14,33 @@ import {
 import { sha256Digest } from "./digest_check.ts";
 import { RegistryError } from "./errors.ts";
 import type { HttpFetch } from "./http_fetch.ts";
-import { Pagination } from "./link.ts";
+import { LISTING_LIMITS, type ListingLimits, Pagination } from "./link.ts";
 import {
   bareMediaType,
   isSchema1MediaType,
   MANIFEST_ACCEPT,
+  MANIFEST_LIMIT,
   MANIFEST_MEDIA_TYPES,
   sniffMediaType,
 } from "./media_types.ts";
-import { isDigest, isGoogleHost, joinRepository, registryBaseUrl } from "./reference.ts";
-import { discard, errorFromResponse, expectStatus, readBytesCapped, send } from "./response.ts";
+import {
+  isDigest,
+  isGoogleHost,
+  isRepository,
+  joinRepository,
+  registryBaseUrl,
+} from "./reference.ts";
+import {
+  discard,
+  errorFromResponse,
+  expectStatus,
+  readBytesCapped,
+  readJsonCapped,
+  send,
+} from "./response.ts";
 import { parseTagPage } from "./tag_listing.ts";
 
-/** The largest manifest accepted (registries refuse more than 4 MiB). */
-export const MANIFEST_LIMIT = 16 * 1024 * 1024;
+export { MANIFEST_LIMIT } from "./media_types.ts";
 
 /** Options of HttpBackend. */
 export interface HttpBackendOptions {
@@ -40,6 +54,8 @@ export interface HttpBackendOptions {
   pageSize?: number;
   /** Known-size blobs up to this many bytes are uploaded with one PUT; default 1 MiB. */
   monolithicLimit?: number;
+  /** Bounds of one listing (answer bytes, pages, entries); default LISTING_LIMITS. */
+  listingLimits?: ListingLimits;
 }
 
 /** An HTTP registry (OCI distribution API) as a Backend. */
@@ -52,6 +68,7 @@ export class HttpBackend implements Backend {
   readonly baseUrl: string;
   #fetch: HttpFetch;
   #pageSize: number;
+  #limits: ListingLimits;
   #blobs: BlobContext;
   /** Per repository: whether its last tags/list answer carried the GCR/AR extension. */
   #extensionAt = new Map<string, boolean>();
@@ -64,6 +81,7 @@ export class HttpBackend implements Backend {
     this.baseUrl = registryBaseUrl(opts.host, opts.insecureHosts);
     this.#fetch = opts.fetch;
     this.#pageSize = opts.pageSize ?? (isGoogleHost(opts.host) ? 10000 : 1000);
+    this.#limits = opts.listingLimits ?? LISTING_LIMITS;
     this.#blobs = {
       fetch: opts.fetch,
       base: this.baseUrl,
@@ -103,14 +121,28 @@ export class HttpBackend implements Backend {
       extension = first.children !== undefined;
     }
     if (!extension) return await this.#catalog(prefix);
-    return (await this.#walkChildren(prefix, first)).sort();
+    return (await this.#walkChildren(prefix, { top: prefix, count: 0 }, first)).sort();
   }
 
-  async #walkChildren(repo: string, known?: TagListing): Promise<string[]> {
+  async #walkChildren(
+    repo: string,
+    walked: { top: string; count: number },
+    known?: TagListing,
+  ): Promise<string[]> {
     const listing = known ?? await this.listTags(repo);
+    const children = listing.children ?? [];
+    // Counted, and refused, before any of them is listed: the walk never outgrows the cap.
+    walked.count += children.length;
+    if (walked.count > this.#limits.repositories) {
+      throw new RegistryError(
+        `Cannot list the repositories of ${this.display}: there are more than ` +
+          `${this.#limits.repositories} repositories below ${walked.top} (cip reads at most ` +
+          "that many)",
+      );
+    }
     const here = listing.tags.length > 0 || (listing.manifests?.size ?? 0) > 0 ? [repo] : [];
     const below = await Promise.all(
-      (listing.children ?? []).map((c) => this.#walkChildren(joinRepository(repo, c))),
+      children.map((c) => this.#walkChildren(joinRepository(repo, c), walked)),
     );
     return [...here, ...below.flat()];
   }
@@ -118,7 +150,7 @@ export class HttpBackend implements Backend {
   async #catalog(prefix: string): Promise<string[]> {
     const what = `list the repositories of ${this.display}`;
     let url: URL | undefined = this.#url(`/v2/_catalog?n=${this.#pageSize}`);
-    const pages = new Pagination(url);
+    const pages = new Pagination(url, this.#limits);
     const names = new Set<string>();
     const out: string[] = [];
     while (url !== undefined) {
@@ -128,17 +160,24 @@ export class HttpBackend implements Backend {
         what,
       );
       await expectStatus(res, [200], what);
-      const body = await readJson(res, what) as { repositories?: unknown };
+      const body = await readJsonCapped(res, what, this.#limits.bytes) as {
+        repositories?: unknown;
+      };
       const repos = body.repositories ?? [];
       if (!Array.isArray(repos) || repos.some((r) => typeof r !== "string")) {
         throw new RegistryError(`Cannot ${what}: "repositories" is not a list of names`);
       }
-      const before = names.size;
       for (const r of repos as string[]) {
+        if (!isRepository(r)) {
+          throw new RegistryError(
+            `Cannot ${what}: the registry lists "${outsideText(r, 80)}", which is not a ` +
+              "repository name",
+          );
+        }
         names.add(r);
         if (prefix === "" || r === prefix || r.startsWith(`${prefix}/`)) out.push(r);
       }
-      url = pages.next(res.headers.get("Link"), current, names.size - before);
+      url = pages.next(res.headers.get("Link"), current, names.size);
     }
     return [...new Set(out)].sort();
   }
@@ -151,7 +190,7 @@ export class HttpBackend implements Backend {
   async listTags(repo: string): Promise<TagListing> {
     const what = `list the tags of ${this.display}/${repo}`;
     let url: URL | undefined = this.#url(`/v2/${repo}/tags/list?n=${this.#pageSize}`);
-    const pages = new Pagination(url);
+    const pages = new Pagination(url, this.#limits);
     const tags = new Set<string>();
     let firstPage = true;
     while (url !== undefined) {
@@ -169,7 +208,7 @@ export class HttpBackend implements Backend {
         throw err;
       }
       await expectStatus(res, [200], what);
-      const page = parseTagPage(await readJson(res, what), repo);
+      const page = parseTagPage(await readJsonCapped(res, what, this.#limits.bytes), repo);
       if (firstPage) this.#extensionAt.set(repo, page.extension);
       if (page.extension) {
         const listing: TagListing = { tags: [...page.tags].sort() };
@@ -177,10 +216,9 @@ export class HttpBackend implements Backend {
         if (page.children !== undefined) listing.children = page.children;
         return listing;
       }
-      const before = tags.size;
       for (const t of page.tags) tags.add(t);
       firstPage = false;
-      url = pages.next(res.headers.get("Link"), current, tags.size - before);
+      url = pages.next(res.headers.get("Link"), current, tags.size);
     }
     return { tags: [...tags].sort() };
   }
@@ -229,7 +267,9 @@ export class HttpBackend implements Backend {
     }
     if (header !== null && header !== "" && header !== computed) {
       throw new RegistryError(
-        `Cannot ${what}: the registry says its digest is ${header} but the content's is ${computed}`,
+        `Cannot ${what}: the registry says its digest is ${
+          outsideText(header)
+        } but the content's is ${computed}`,
       );
     }
     return { mediaType, digest: computed, bytes };
@@ -264,7 +304,7 @@ export class HttpBackend implements Backend {
     await discard(res);
     const stored = res.headers.get("Docker-Content-Digest");
     if (!schema1 && stored !== null && stored !== "" && stored !== manifest.digest) {
-      throw new RegistryError(`Cannot ${what}: the registry stored it as ${stored}`);
+      throw new RegistryError(`Cannot ${what}: the registry stored it as ${outsideText(stored)}`);
     }
   }
 
@@ -273,9 +313,12 @@ export class HttpBackend implements Backend {
     return hasBlob(this.#blobs, repo, digest);
   }
 
-  /** Opens a blob for reading (size -1 when unknown); throws RegistryError when absent. */
-  getBlob(repo: string, digest: string): Promise<BlobStream> {
-    return getBlob(this.#blobs, repo, digest);
+  /**
+   * Opens a blob for reading (size -1 when unknown); throws RegistryError when absent. The
+   * expected `size` extends the transfer's deadline.
+   */
+  getBlob(repo: string, digest: string, size?: number): Promise<BlobStream> {
+    return getBlob(this.#blobs, repo, digest, size);
   }
 
   /** Uploads a blob, checking SHA-256 and size while streaming; a mismatch commits nothing. */
@@ -321,16 +364,4 @@ export class HttpBackend implements Backend {
 
 function refText(ref: string): string {
   return isDigest(ref) ? `@${ref}` : `:${ref}`;
-}
-
-async function readJson(res: Response, what: string): Promise<unknown> {
-  try {
-    return await res.json();
-  } catch (e) {
-    if (e instanceof SyntaxError) {
-      throw new RegistryError(`Cannot ${what}: the answer is not valid JSON`, { cause: e });
-    }
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new RegistryError(`Cannot ${what}: ${reason}`, { temporary: true, cause: e });
-  }
 }

@@ -1,9 +1,11 @@
 /** Blob operations of the HTTP client: head, get, mount, and uploads checked while streaming. */
+import { outsideText } from "../safe_text.ts";
 import type { BlobStream, Descriptor } from "./api.ts";
 import { DigestVerifier, readVerified } from "./digest_check.ts";
 import { RegistryError } from "./errors.ts";
 import type { HttpFetch } from "./http_fetch.ts";
 import { discard, errorFromResponse, expectStatus, send } from "./response.ts";
+import { UploadSession } from "./upload_session.ts";
 
 /** Blobs up to this size (known in advance) are uploaded with one PUT. */
 export const MONOLITHIC_LIMIT = 1024 * 1024;
@@ -59,44 +61,29 @@ export async function hasBlob(ctx: BlobContext, repo: string, digest: string): P
   return true;
 }
 
-/** Opens a blob for reading; size is -1 when the registry does not say. */
-export async function getBlob(ctx: BlobContext, repo: string, digest: string): Promise<BlobStream> {
+/**
+ * Opens a blob for reading; size is -1 when the registry does not say. `expected` (the size the
+ * manifest gives) extends the transfer's deadline.
+ */
+export async function getBlob(
+  ctx: BlobContext,
+  repo: string,
+  digest: string,
+  expected?: number,
+): Promise<BlobStream> {
   const what = `read blob ${digest} from ${ctx.display}/${repo}`;
-  const res = await send(
-    () => ctx.fetch(new Request(blobUrl(ctx, repo, digest)), { scopes: [pullScope(repo)] }),
-    what,
-  );
+  const hint = { scopes: [pullScope(repo)], ...(expected !== undefined ? { size: expected } : {}) };
+  const res = await send(() => ctx.fetch(new Request(blobUrl(ctx, repo, digest)), hint), what);
   await expectStatus(res, [200], what);
   const length = Number(res.headers.get("Content-Length") ?? Number.NaN);
   const body = res.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
   return { size: Number.isSafeInteger(length) && length >= 0 ? length : -1, body };
 }
 
-/** A URL with `digest=<d>` added to its query, the rest of the query kept as sent. */
-export function withDigest(url: URL, digest: string): URL {
-  const out = new URL(url);
-  const param = `digest=${encodeURIComponent(digest)}`;
-  out.search = out.search === "" || out.search === "?" ? `?${param}` : `${out.search}&${param}`;
-  return out;
-}
-
-/** The upload session URL of a response: its `Location`, resolved against the request URL. */
-function location(res: Response, requestUrl: URL, what: string): URL {
-  const loc = res.headers.get("Location");
-  if (loc === null || loc === "") {
-    throw new RegistryError(`Cannot ${what}: the registry sent no upload location`);
-  }
-  try {
-    return new URL(loc, requestUrl);
-  } catch (e) {
-    throw new RegistryError(`Cannot ${what}: the upload location is not a URL`, { cause: e });
-  }
-}
-
 /** Cancels an upload session, best effort (the registry expires it anyway). */
-async function cancelUpload(ctx: BlobContext, repo: string, session: URL): Promise<void> {
+async function cancelUpload(ctx: BlobContext, repo: string, session: UploadSession): Promise<void> {
   try {
-    const res = await ctx.fetch(new Request(session, { method: "DELETE" }), {
+    const res = await ctx.fetch(new Request(session.url, { method: "DELETE" }), {
       scopes: [pushScope(repo)],
     });
     await discard(res);
@@ -105,8 +92,19 @@ async function cancelUpload(ctx: BlobContext, repo: string, session: URL): Promi
   }
 }
 
+/** The upload session a response names (see UploadSession.from). */
+function sessionOf(
+  ctx: BlobContext,
+  repo: string,
+  res: Response,
+  answered: URL,
+  what: string,
+): UploadSession {
+  return UploadSession.from(res.headers.get("Location"), answered, { base: ctx.base, repo }, what);
+}
+
 /** Opens an upload session: POST .../blobs/uploads/ -> 202 Location. */
-async function startUpload(ctx: BlobContext, repo: string, what: string): Promise<URL> {
+async function startUpload(ctx: BlobContext, repo: string, what: string): Promise<UploadSession> {
   const url = new URL(`/v2/${repo}/blobs/uploads/`, ctx.base);
   const res = await send(
     () => ctx.fetch(new Request(url, { method: "POST" }), { scopes: [pushScope(repo)] }),
@@ -114,13 +112,13 @@ async function startUpload(ctx: BlobContext, repo: string, what: string): Promis
   );
   await expectStatus(res, [202], what);
   await discard(res);
-  return location(res, url, what);
+  return sessionOf(ctx, repo, res, url, what);
 }
 
 /**
  * Mounts a blob from another repository of the same registry: true when mounted (201); false
- * when the registry opened an upload session instead (202, which is cancelled) or refused the
- * cross-repository access (401, 403).
+ * when the registry opened an upload session instead (202, which is cancelled if its location
+ * is an upload session of `repo`) or refused the cross-repository access (401, 403).
  */
 export async function mountBlob(
   ctx: BlobContext,
@@ -144,8 +142,13 @@ export async function mountBlob(
   }
   if (res.status === 202) {
     await discard(res);
-    const loc = res.headers.get("Location");
-    if (loc !== null && loc !== "") await cancelUpload(ctx, repo, new URL(loc, url));
+    let opened: UploadSession | undefined;
+    try {
+      opened = sessionOf(ctx, repo, res, url, what);
+    } catch {
+      // Not an upload session of this repository: nothing is sent there; it expires anyway.
+    }
+    if (opened !== undefined) await cancelUpload(ctx, repo, opened);
     return false;
   }
   if (res.status === 401 || res.status === 403) {
@@ -159,7 +162,7 @@ export async function mountBlob(
 function checkStoredDigest(res: Response, blob: Descriptor, what: string): void {
   const stored = res.headers.get("Docker-Content-Digest");
   if (stored !== null && stored !== "" && stored !== blob.digest) {
-    throw new RegistryError(`Cannot ${what}: the registry stored it as ${stored}`);
+    throw new RegistryError(`Cannot ${what}: the registry stored it as ${outsideText(stored)}`);
   }
 }
 
@@ -183,7 +186,7 @@ export async function putBlob(
     return;
   }
   const verifier = new DigestVerifier(blob);
-  let session: URL;
+  let session: UploadSession;
   try {
     session = await startUpload(ctx, repo, what);
   } catch (e) {
@@ -195,12 +198,12 @@ export async function putBlob(
     res = await send(
       () =>
         ctx.fetch(
-          new Request(session, {
+          new Request(session.url, {
             method: "PATCH",
             headers: { "Content-Type": "application/octet-stream" },
             body: body.pipeThrough(verifier.transform),
           }),
-          { scopes: [pushScope(repo)] },
+          { scopes: [pushScope(repo)], ...(blob.size >= 0 ? { size: blob.size } : {}) },
         ),
       what,
     );
@@ -218,7 +221,15 @@ export async function putBlob(
     throw err;
   }
   await discard(res);
-  const next = res.headers.get("Location") ? location(res, session, what) : session;
+  let next = session;
+  if (res.headers.get("Location")) {
+    try {
+      next = sessionOf(ctx, repo, res, session.url, what);
+    } catch (e) {
+      await cancelUpload(ctx, repo, session);
+      throw e;
+    }
+  }
   await finish(ctx, repo, blob, next, new Uint8Array(), what, commitTimeoutMs(blob.size));
 }
 
@@ -227,7 +238,7 @@ async function finish(
   ctx: BlobContext,
   repo: string,
   blob: Descriptor,
-  session: URL,
+  session: UploadSession,
   bytes: Uint8Array,
   what: string,
   timeoutMs?: number,
@@ -238,7 +249,7 @@ async function finish(
     res = await send(
       () =>
         ctx.fetch(
-          new Request(withDigest(session, blob.digest), {
+          new Request(session.commitUrl(blob.digest), {
             method: "PUT",
             headers: {
               "Content-Type": "application/octet-stream",

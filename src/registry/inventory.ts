@@ -1,6 +1,8 @@
 /** Reading inventories: the named repositories, or a whole registry or path prefix. */
 import type { Backend, TagListing } from "./api.ts";
 import type { ImageRecord, Inventory, RepoInventory } from "./inventory_types.ts";
+import { RegistryError } from "./errors.ts";
+import { LISTING_LIMITS } from "./link.ts";
 import { isIndexMediaType, manifestChildren } from "./media_types.ts";
 import { joinRepository } from "./reference.ts";
 import { compareText } from "../compare_text.ts";
@@ -19,7 +21,8 @@ export type OnProgress = (p: InventoryProgress) => void;
 /**
  * Reads one repository: one tags listing, then one HEAD per tag (none when the listing
  * carries the GCR/AR extension), then one GET per manifest list / index for its children.
- * Children found only through a list are recorded without tags.
+ * Children found only through a list are recorded without tags. A listed tag that cannot be
+ * read (404) is an error, never taken to be absent: the tag exists, only its digest is unknown.
  */
 export async function readRepository(
   backend: Backend,
@@ -52,7 +55,14 @@ export async function readRepository(
     untracked.map(async (tag) => ({ tag, d: await backend.headManifest(repo, tag) })),
   );
   for (const { tag, d } of heads) {
-    if (d === null) continue; // deleted between listing and lookup
+    if (d === null) {
+      throw new RegistryError(
+        `Cannot read ${backend.display}/${repo}:${tag}: the registry lists the tag but answers ` +
+          "404 to reading it; cip does not take a listed tag to be absent (an eventually " +
+          "consistent registry: try again later)",
+        { status: 404 },
+      );
+    }
     const r = record(d.digest);
     r.tags.push(tag);
     r.mediaType = d.mediaType;
@@ -121,49 +131,67 @@ async function readWithListings(
 /**
  * Reads every repository equal to or below `prefix` ("" = the whole registry). Where the
  * prefix's tag listing carries the extension's `child`, the walk follows children and reuses
- * each listing (one request per repository); elsewhere it asks backend.listRepositories.
+ * each listing (one request per repository); elsewhere it asks backend.listRepositories. A walk
+ * that finds more than `maxRepositories` repositories below the prefix fails before listing
+ * them (a registry naming children without end).
  */
 export async function walkRegistry(
   backend: Backend,
   prefix: string,
   onProgress?: OnProgress,
+  maxRepositories = LISTING_LIMITS.repositories,
 ): Promise<Inventory> {
   const known = new Map<string, TagListing>();
   if (prefix !== "") {
     const top = await backend.listTags(prefix);
     known.set(prefix, top);
     if (top.children !== undefined) {
-      const out: Inventory = new Map();
-      const counter = { repositories: 0, done: 0 };
-      await walkChildren(backend, prefix, top, out, counter, onProgress);
-      return new Map([...out].sort(([a], [b]) => compareText(a, b)));
+      const walk: Walk = {
+        backend,
+        out: new Map(),
+        counter: { repositories: 0, done: 0 },
+        max: maxRepositories,
+        ...(onProgress ? { onProgress } : {}),
+      };
+      await walkChildren(walk, prefix, top);
+      return new Map([...walk.out].sort(([a], [b]) => compareText(a, b)));
     }
   }
   const repos = await backend.listRepositories(prefix);
   return await readWithListings(backend, repos, known, onProgress);
 }
 
-async function walkChildren(
-  backend: Backend,
-  repo: string,
-  listing: TagListing,
-  out: Inventory,
-  counter: InventoryProgress,
-  onProgress?: OnProgress,
-): Promise<void> {
+/** One walk through the extension's children. */
+interface Walk {
+  backend: Backend;
+  out: Inventory;
+  counter: InventoryProgress;
+  max: number;
+  onProgress?: OnProgress;
+}
+
+async function walkChildren(walk: Walk, repo: string, listing: TagListing): Promise<void> {
+  const { backend, counter } = walk;
   const children = listing.children ?? [];
+  // Counted, and refused, before any of them is listed: the walk never outgrows the cap.
+  if (counter.repositories + children.length > walk.max) {
+    throw new RegistryError(
+      `Cannot walk ${backend.display}: there are more than ${walk.max} repositories below ` +
+        "the path (cip reads at most that many)",
+    );
+  }
   counter.repositories += children.length;
   const hasContent = listing.tags.length > 0 || (listing.manifests?.size ?? 0) > 0;
   await Promise.all([
     hasContent
-      ? readRepository(backend, repo, listing).then((inv) => void out.set(repo, inv))
+      ? readRepository(backend, repo, listing).then((inv) => void walk.out.set(repo, inv))
       : undefined,
     ...children.map(async (c) => {
       const child = joinRepository(repo, c);
       const sub = await backend.listTags(child);
-      await walkChildren(backend, child, sub, out, counter, onProgress);
+      await walkChildren(walk, child, sub);
       counter.done++;
-      onProgress?.({ ...counter });
+      walk.onProgress?.({ ...counter });
     }),
   ]);
 }

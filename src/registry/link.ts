@@ -1,4 +1,5 @@
 /** Pagination by `Link: <url>; rel="next"` headers (pure). */
+import { outsideText } from "../safe_text.ts";
 import { RegistryError } from "./errors.ts";
 
 /** The `rel="next"` target of a Link header, resolved against `base`, or undefined. */
@@ -16,7 +17,7 @@ export function nextLink(header: string | null, base: URL): URL | undefined {
     try {
       return new URL(m[1]!, base);
     } catch {
-      throw new RegistryError(`registry sent a malformed pagination link: ${m[1]}`);
+      throw new RegistryError(`registry sent a malformed pagination link: ${outsideText(m[1]!)}`);
     }
   }
   return undefined;
@@ -69,33 +70,75 @@ export function checkedNextLink(
 /** Pages in a row that may bring no new entry before a listing is taken to be endless. */
 export const MAX_IDLE_PAGES = 10;
 
+/** The bounds of one listing (the tags of a repository, the repositories of a registry). */
+export interface ListingLimits {
+  /** Bytes of one answer (one page). */
+  bytes: number;
+  /** Pages followed. */
+  pages: number;
+  /** Names (tags, repositories) in all. */
+  entries: number;
+  /** Repositories one walk through the Google extension's `child` lists visits. */
+  repositories: number;
+}
+
 /**
- * One paginated listing: the pages read (a link back to one is a loop) and how many pages in a
- * row brought no new entry. A registry that keeps linking to fresh URLs of empty or repeated
- * pages would otherwise be followed forever.
+ * The default bounds: a listing answer of 32 MiB holds some 100,000 entries of the Google
+ * extension or a million tags; real listings are far smaller. Every repository of a walk is
+ * one request, so walks stop at 100,000.
+ */
+export const LISTING_LIMITS: ListingLimits = {
+  bytes: 32 * 1024 * 1024,
+  pages: 5_000,
+  entries: 1_000_000,
+  repositories: 100_000,
+};
+
+/**
+ * One paginated listing: the pages read (a link back to one is a loop), how many pages in a
+ * row brought no new entry, and the page and entry caps. A registry that keeps linking to
+ * fresh URLs, of empty pages or of ever new names, would otherwise be followed forever.
  */
 export class Pagination {
   readonly #seen: Set<string>;
+  readonly #limits: ListingLimits;
   #idle = 0;
+  #pages = 1;
+  #total = 0;
 
   /** Starts at the first page's URL. */
-  constructor(first: URL) {
+  constructor(first: URL, limits: ListingLimits = LISTING_LIMITS) {
     this.#seen = new Set([first.href]);
+    this.#limits = limits;
   }
 
   /**
-   * The page after `current` (whose answer had this Link header and brought `added` entries
-   * not seen before), or undefined at the end. Throws RegistryError for another origin, a loop,
-   * or MAX_IDLE_PAGES pages in a row that brought nothing new.
+   * The page after `current` (whose answer had this Link header and brought the listing to
+   * `total` distinct entries), or undefined at the end. Throws RegistryError for another
+   * origin, a loop, MAX_IDLE_PAGES pages in a row that brought nothing new, more entries or
+   * more pages than the limits allow.
    */
-  next(header: string | null, current: URL, added: number): URL | undefined {
+  next(header: string | null, current: URL, total: number): URL | undefined {
+    const where = `Cannot follow pagination of ${current.host}`;
+    if (total > this.#limits.entries) {
+      throw new RegistryError(
+        `${where}: the listing holds more than ${this.#limits.entries} entries ` +
+          "(cip reads at most that many)",
+      );
+    }
     const next = checkedNextLink(header, current, this.#seen);
     if (next === undefined) return undefined;
-    this.#idle = added > 0 ? 0 : this.#idle + 1;
+    this.#idle = total > this.#total ? 0 : this.#idle + 1;
+    this.#total = total;
     if (this.#idle >= MAX_IDLE_PAGES) {
       throw new RegistryError(
-        `Cannot follow pagination of ${current.host}: ${this.#idle} pages in a row brought ` +
-          "no new entry, yet each links to another",
+        `${where}: ${this.#idle} pages in a row brought no new entry, yet each links to another`,
+      );
+    }
+    if (++this.#pages > this.#limits.pages) {
+      throw new RegistryError(
+        `${where}: the listing goes on for more than ${this.#limits.pages} pages ` +
+          "(cip reads at most that many)",
       );
     }
     return next;

@@ -2,6 +2,9 @@
 import type { Descriptor, ManifestBytes } from "./api.ts";
 import { RegistryError } from "./errors.ts";
 
+/** The largest manifest accepted, from a registry or a layout (registries refuse over 4 MiB). */
+export const MANIFEST_LIMIT = 16 * 1024 * 1024;
+
 /** OCI image index. */
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 /** OCI image manifest. */

@@ -15,6 +15,7 @@ import type {
 } from "./api.ts";
 import { sha256Digest } from "./digest_check.ts";
 import { RegistryError } from "./errors.ts";
+import { outsideText } from "../safe_text.ts";
 import { isDigest, isTag } from "./reference.ts";
 import {
   blobPath,
@@ -75,7 +76,12 @@ export class OciDirBackend implements Backend {
     this.display = opts.display ?? `ocidir://${root}`;
     this.id = `ocidir:${resolve(root)}`;
     this.#root = new LayoutRoot(root, this.display);
-    this.#opts = { fsync: opts.fsync ?? true, checkpoint: opts.checkpoint };
+    const layoutRoot = this.#root;
+    this.#opts = {
+      fsync: opts.fsync ?? true,
+      checkpoint: opts.checkpoint,
+      inside: async (dir) => void await layoutRoot.assertInside(dir),
+    };
   }
 
   /** Fails when the root directory does not exist (a source not there is not an empty one). */
@@ -143,7 +149,9 @@ export class OciDirBackend implements Backend {
     }
     if (facts.mediaType !== manifest.mediaType) {
       throw new RegistryError(
-        `Cannot store manifest ${digest} in ${where}: it was given as ${manifest.mediaType} ` +
+        `Cannot store manifest ${digest} in ${where}: it was given as ${
+          outsideText(manifest.mediaType)
+        } ` +
           `but its content is ${facts.mediaType}`,
         { codes: ["MANIFEST_INVALID"] },
       );
@@ -180,7 +188,10 @@ export class OciDirBackend implements Backend {
     return dir !== null && (await this.#blobPresent(dir, digest));
   }
 
-  /** Opens a blob; the stream fails at its end when the file does not match its digest. */
+  /**
+   * Opens a blob; the stream fails at its end when the file does not match its digest (a file
+   * needs no transfer deadline, so a given size is not used).
+   */
   async getBlob(repo: string, digest: string): Promise<BlobStream> {
     this.#checkDigest(repo, digest);
     const dir = await this.#existing(repo);
@@ -220,6 +231,7 @@ export class OciDirBackend implements Backend {
     const dir = await this.#ensure(repo);
     if (await this.#blobPresent(dir, digest)) return true;
     const dst = blobPath(dir, digest);
+    await this.#opts.inside(dirname(dst));
     try {
       await Deno.link(src, dst);
     } catch (e) {
@@ -292,10 +304,13 @@ export class OciDirBackend implements Backend {
     }
   }
 
-  /** The blob file's facts (following symlinks inside the root only), or null when absent. */
+  /**
+   * The blob file's facts, or null when absent. Its real path (every symlink on the way, the
+   * file's own and its directories', resolved) must lie inside the root: a layout whose
+   * `blobs` leads elsewhere is refused, never read from or written to.
+   */
   async #blobInfo(path: string): Promise<Deno.FileInfo | null> {
-    const info = await lstatOrNull(path);
-    if (info === null || !info.isSymlink) return info?.isFile ? info : null;
+    if ((await lstatOrNull(path)) === null) return null;
     const real = await this.#root.assertInside(path);
     const target = await Deno.stat(real);
     return target.isFile ? target : null;

@@ -14,7 +14,7 @@ import {
 import { HttpBackend } from "./client.ts";
 import { RegistryError } from "./errors.ts";
 import { OciDirBackend } from "./ocidir.ts";
-import { parseRegistryName } from "./reference.ts";
+import { parseRegistryName, registryBaseUrl } from "./reference.ts";
 import {
   createTransport,
   DEFAULT_MAX_IN_FLIGHT,
@@ -164,6 +164,8 @@ export class Registries {
   #transport(host: string, credentials: CredentialProvider) {
     const o = this.#opts;
     return createTransport({
+      host,
+      baseUrl: registryBaseUrl(host, o.insecureHosts),
       credentials,
       limiter: this.limiters.for(host),
       stats: this.stats,

@@ -32,6 +32,39 @@ export async function readBytesCapped(res: Response, limit: number): Promise<Uin
 }
 
 /**
+ * Reads a JSON answer of at most `limit` bytes (a listing). Throws RegistryError naming what
+ * could not be done when it is larger, is not JSON, or breaks off.
+ */
+export async function readJsonCapped(res: Response, what: string, limit: number): Promise<unknown> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBytesCapped(res, limit + 1);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new RegistryError(`Cannot ${what}: ${reason}`, {
+      temporary: e instanceof RegistryError ? e.temporary : true,
+      cause: e,
+    });
+  }
+  if (bytes.length > limit) {
+    throw new RegistryError(
+      `Cannot ${what}: the answer is larger than ${sizeText(limit)} (cip reads at most that much ` +
+        "of a listing)",
+    );
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new RegistryError(`Cannot ${what}: the answer is not valid JSON`, { cause: e });
+  }
+}
+
+/** `32 MiB`, or bytes when not a whole number of MiB. */
+function sizeText(n: number): string {
+  return n % 1048576 === 0 ? `${n / 1048576} MiB` : `${n} bytes`;
+}
+
+/**
  * Returns when the status is one of `ok` (leaving the body to the caller); otherwise reads
  * the error body with a cap and throws a RegistryError saying what could not be done.
  */

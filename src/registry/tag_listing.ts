@@ -1,7 +1,11 @@
 /** Reading `tags/list` answers, including the GCR / Artifact Registry extension (pure). */
 import type { ListedManifest, TagListing } from "./api.ts";
+import { outsideText } from "../safe_text.ts";
 import { RegistryError } from "./errors.ts";
-import { isDigest } from "./reference.ts";
+import { isDigest, isRepository, isTag, joinRepository } from "./reference.ts";
+
+/** A media type as RFC 6838 writes them (`type/subtype+suffix`), without parameters. */
+const MEDIA_TYPE_RE = /^[A-Za-z0-9][\w!#$&^.+-]{0,126}\/[A-Za-z0-9][\w!#$&^.+-]{0,126}$/;
 
 /** One page of a tag listing; `extension` when it carried `manifest` or `child`. */
 export interface TagPage extends TagListing {
@@ -28,13 +32,33 @@ function stringList(value: unknown, field: string, repo: string): string[] {
   return value as string[];
 }
 
+/** `stringList`, each entry checked by `valid`: names from a registry end up in output. */
+function names(
+  value: unknown,
+  field: string,
+  repo: string,
+  valid: (name: string) => boolean,
+  kind: string,
+): string[] {
+  const list = stringList(value, field, repo);
+  const bad = list.find((n) => !valid(n));
+  if (bad !== undefined) {
+    throw new RegistryError(
+      `Cannot list tags of ${repo}: "${field}" holds "${
+        outsideText(bad, 80)
+      }", which is not ${kind}`,
+    );
+  }
+  return list;
+}
+
 /** Parses one tags/list answer body. */
 export function parseTagPage(value: unknown, repo: string): TagPage {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new RegistryError(`Cannot list tags of ${repo}: the answer is not a JSON object`);
   }
   const body = value as Record<string, unknown>;
-  const tags = stringList(body.tags, "tags", repo);
+  const tags = names(body.tags, "tags", repo, isTag, "a tag");
   const hasManifest = typeof body.manifest === "object" && body.manifest !== null;
   const hasChild = Array.isArray(body.child);
   if (!hasManifest && !hasChild) return { tags, extension: false };
@@ -44,9 +68,9 @@ export function parseTagPage(value: unknown, repo: string): TagPage {
       if (!isDigest(digest) || typeof raw !== "object" || raw === null) continue;
       const info = raw as Record<string, unknown>;
       const listed: ListedManifest = {
-        tags: [...stringList(info.tag, `manifest.${digest}.tag`, repo)].sort(),
+        tags: [...names(info.tag, `manifest.${digest}.tag`, repo, isTag, "a tag")].sort(),
       };
-      if (typeof info.mediaType === "string" && info.mediaType !== "") {
+      if (typeof info.mediaType === "string" && MEDIA_TYPE_RE.test(info.mediaType)) {
         listed.mediaType = info.mediaType;
       }
       const size = extensionNumber(info.imageSizeBytes);
@@ -57,7 +81,15 @@ export function parseTagPage(value: unknown, repo: string): TagPage {
   return {
     tags,
     manifests,
-    children: hasChild ? stringList(body.child, "child", repo) : [],
+    children: hasChild
+      ? names(
+        body.child,
+        "child",
+        repo,
+        (c) => !c.includes("/") && isRepository(joinRepository(repo, c)),
+        "a repository name below it",
+      )
+      : [],
     extension: true,
   };
 }

@@ -26,6 +26,8 @@ function backend(host: string, env: Record<string, string>, lines: string[] = []
   });
   const stats = new TransportStats();
   const transport = createTransport({
+    host,
+    baseUrl: `http://${host}`,
     credentials,
     limiter: new HostLimiters({ requestsPerSecond: () => 0, maxInFlight: 4 }).for(host),
     stats,

@@ -26,9 +26,37 @@ Deno.test("completeInventories() finds an untagged destination digest with a HEA
   const edges = [edge(m, "prod", "foo", img.digest, "1")];
   const failures = await completeInventories(edges, locations, backends, inventories);
   assert.deepEqual(failures, []);
-  assert.deepEqual(prod.calls.map((c) => c.op), ["headManifest"]);
+  assert.deepEqual(prod.calls.map((c) => [c.op, c.ref]), [
+    ["headManifest", "1"],
+    ["headManifest", img.digest],
+  ]);
   assert.deepEqual(stage.calls, []);
   assert.equal(plan({ edges, locations, inventories }).decisions[0]?.decision, "tag");
+});
+
+Deno.test("completeInventories() reads a wanted tag the listing left out, so the plan refuses moving it", async () => {
+  const { stage, prod, backends, locations, m } = setup();
+  const there = seedImage(prod, "foo", [bytesOf("b")], { tags: ["1.0"] });
+  const wanted = seedImage(stage, "foo", [bytesOf("a")]);
+  const inventories = new Map<string, Inventory>([["prod", new Map([["foo", new Map()]])]]);
+  const edges = [edge(m, "prod", "foo", wanted.digest, "1.0")];
+  assert.deepEqual(await completeInventories(edges, locations, backends, inventories), []);
+  const d = plan({ edges, locations, inventories }).decisions[0]!;
+  assert.equal(d.decision, "tag-move");
+  assert.equal(d.current, there.digest);
+});
+
+Deno.test("completeInventories() asks nothing about a tag the listing shows", async () => {
+  const { prod, backends, locations, m } = setup();
+  const img = seedImage(prod, "foo", [bytesOf("a")], { tags: ["1.0"] });
+  const inventories = new Map<string, Inventory>([[
+    "prod",
+    new Map([["foo", new Map([[img.digest, { digest: img.digest, tags: ["1.0"] }]])]]),
+  ]]);
+  const edges = [edge(m, "prod", "foo", img.digest, "1.0")];
+  await completeInventories(edges, locations, backends, inventories);
+  assert.deepEqual(prod.calls, []);
+  assert.equal(plan({ edges, locations, inventories }).decisions[0]?.decision, "present");
 });
 
 Deno.test("completeInventories() reads a source digest with one GET, keeps its bytes and its children", async () => {

@@ -346,3 +346,39 @@ Deno.test("execute() retries a blob whose source stream broke half-way, and stor
   assert.ok(prod.holdsBlob("img/foo", digestOf(layer)));
   assert.equal(prod.tagged("img/foo", "1"), img.digest);
 });
+
+Deno.test("execute() reads a tag right before writing it and refuses one that moved since the plan", async () => {
+  for (const kind of ["copy", "tag"] as const) {
+    const { stage, prod, regs, m } = setup();
+    const wanted = seedImage(stage, "foo", [bytesOf("a")]);
+    if (kind === "tag") seedImage(prod, "img/foo", [bytesOf("a")], { name: "foo" });
+    const edges = [edge(m, DST, "foo", wanted.digest, "1.0")];
+    const p = await planOver(regs, edges);
+    assert.equal(p.actions[0]?.kind, kind);
+    // Between the plan and the write, someone points 1.0 at another image.
+    const other = seedImage(prod, "img/foo", [bytesOf("b")], { tags: ["1.0"] });
+    const r = await executeOver(regs, p);
+    const outcome = [...r.outcomes.values()][0]!;
+    assert.equal(outcome.ok, false);
+    assert.match(
+      outcome.error!,
+      new RegExp(
+        `Refusing to set tag "1\\.0" in prod/img/foo to ${wanted.digest}: it points at ` +
+          `${other.digest} now; cip never moves a tag`,
+      ),
+    );
+    assert.equal(prod.tagged("img/foo", "1.0"), other.digest, kind);
+    assert.deepEqual(prod.callsOf("putManifest"), [], kind);
+  }
+});
+
+Deno.test("execute() writes nothing for a tag that came to point at the wanted digest since the plan", async () => {
+  const { stage, prod, regs, m } = setup();
+  const wanted = seedImage(stage, "foo", [bytesOf("a")]);
+  const p = await planOver(regs, [edge(m, DST, "foo", wanted.digest, "1.0")]);
+  seedImage(prod, "img/foo", [bytesOf("a")], { tags: ["1.0"], name: "foo" });
+  assert.equal(prod.tagged("img/foo", "1.0"), wanted.digest);
+  const r = await executeOver(regs, p);
+  assert.ok([...r.outcomes.values()].every((o) => o.ok), r.log);
+  assert.deepEqual(prod.callsOf("putManifest"), []);
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { HttpBackend } from "../../src/registry/client.ts";
-import { commitTimeoutMs, withDigest } from "../../src/registry/client_blobs.ts";
+import { commitTimeoutMs } from "../../src/registry/client_blobs.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { FakeRegistry, type FakeRegistryOptions } from "../fakes/registry.ts";
@@ -151,13 +151,69 @@ Deno.test("a blob streams from one repository to another through getBlob and put
   assert.equal(fake.count({ method: "PATCH" }), 1);
 });
 
-Deno.test("withDigest() keeps the session's query as sent", () => {
-  const u = new URL("https://r/v2/a/blobs/uploads/x?_state=ab%2Bc%3D&p=1");
-  assert.equal(
-    withDigest(u, "sha256:00").href,
-    "https://r/v2/a/blobs/uploads/x?_state=ab%2Bc%3D&p=1&digest=sha256%3A00",
-  );
-  assert.equal(withDigest(new URL("https://r/u"), "d").href, "https://r/u?digest=d");
+/** A registry whose answers to the upload POSTs carry `location` instead of their own. */
+function hostileLocation(location: string) {
+  const fake = new FakeRegistry({ host: "reg.test" });
+  fake.seed("prod", image, ["1.0"]);
+  const sent: string[] = [];
+  const backend = new HttpBackend({
+    host: "reg.test",
+    monolithicLimit: 64,
+    fetch: async (req) => {
+      sent.push(`${req.method} ${req.url}`);
+      const res = await fake.fetch(req);
+      if (req.method !== "POST" || !res.headers.has("location")) return res;
+      const headers = new Headers(res.headers);
+      headers.set("location", location);
+      return new Response(res.body, { status: res.status, headers });
+    },
+  });
+  return { fake, backend, sent };
+}
+
+Deno.test("putBlob() sends nothing to an upload location that is not an upload session of the repository", async () => {
+  const manifest = `/v2/prod/manifests/${image.manifest.digest}`;
+  for (
+    const location of [
+      "http://evil.test/v2/prod/blobs/uploads/x",
+      "http://reg.test/v2/prod/blobs/uploads/x",
+      manifest,
+      `https://reg.test${manifest}`,
+      "/v2/other/blobs/uploads/x",
+      "/v2/prod/blobs/uploads/x/manifests/latest",
+      "/v2/prod/blobs/uploads/x%2F..%2F..%2Fmanifests%2F1.0",
+      "/v2/prod/blobs/uploads/",
+      "/v2/prod/blobs/sha256:00",
+    ]
+  ) {
+    for (const bytes of [small, large]) {
+      const { fake, backend, sent } = hostileLocation(location);
+      await assert.rejects(
+        backend.putBlob("prod", blobOf(bytes), streamOf(bytes)),
+        (e) =>
+          e instanceof RegistryError &&
+          /upload location (on another origin|that is not an upload session of prod)/.test(
+            e.message,
+          ),
+        location,
+      );
+      assert.deepEqual(sent.map((s) => s.split(" ")[0]), ["POST"], location);
+      assert.ok(fake.manifest("prod", image.manifest.digest) !== undefined);
+    }
+  }
+});
+
+Deno.test("mountBlob() cancels a 202 session only when it is an upload session of the repository", async () => {
+  for (
+    const [location, cancelled] of [["/v2/prod/manifests/1.0", false], [
+      "/v2/prod/blobs/uploads/abc",
+      true,
+    ]] as const
+  ) {
+    const { backend, sent } = hostileLocation(location);
+    assert.equal(await backend.mountBlob("prod", image.layers[0]!.digest, "elsewhere"), false);
+    assert.deepEqual(sent.map((s) => s.split(" ")[0]), cancelled ? ["POST", "DELETE"] : ["POST"]);
+  }
 });
 
 function blobOf(bytes: Uint8Array) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { HttpBackend } from "../../src/registry/client.ts";
+import { RegistryError } from "../../src/registry/errors.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
 import { OciDirBackend } from "../../src/registry/ocidir.ts";
@@ -155,4 +156,34 @@ Deno.test("walkRegistry() lists a prefix that is itself a repository only once",
   expectRepo(inv, "proj", false);
   assert.equal(fake.count({ path: "/v2/proj/tags/list" }), 1);
   assert.equal(fake.count(), 1 + 2 * (1 + 3 + 1));
+});
+
+Deno.test("walkRegistry() stops an extension walk whose children never end, before listing them", async () => {
+  const children = Array.from({ length: 100 }, (_, i) => `c${i}`);
+  let listings = 0;
+  const backend = new HttpBackend({
+    host: "reg.test",
+    fetch: plainHttpFetch(() => {
+      listings++;
+      return Promise.resolve(Response.json({ tags: [], manifest: {}, child: children }));
+    }),
+  });
+  await assert.rejects(
+    walkRegistry(backend, "top", undefined, 1_000),
+    /Cannot walk reg\.test: there are more than 1000 repositories below the path/,
+  );
+  assert.ok(listings <= 1_001, String(listings));
+});
+
+Deno.test("readRepositories() refuses a listed tag that cannot be read, never taking it to be absent", async () => {
+  const { fake, backend } = setup();
+  fake.seed("prod/app", solo, ["1.0", "latest"]);
+  fake.faults.add({ method: "HEAD", path: "/v2/prod/app/manifests/1.0", action: { status: 404 } });
+  await assert.rejects(
+    readRepositories(backend, ["prod/app"]),
+    (e) =>
+      e instanceof RegistryError && e.status === 404 &&
+      /^Cannot read reg\.test\/prod\/app:1\.0: the registry lists the tag but answers 404 to reading it/
+        .test(e.message),
+  );
 });

@@ -44,14 +44,37 @@ Deno.test("Pagination follows pages while they bring new entries, and stops afte
   const p = new Pagination(base);
   let url = base;
   for (let i = 0; i < 50; i++) {
-    url = p.next(`</v2/_catalog?last=${i}>; rel="next"`, url, 1)!;
+    url = p.next(`</v2/_catalog?last=${i}>; rel="next"`, url, i + 1)!;
   }
   for (let i = 0; i < 9; i++) {
-    url = p.next(`</v2/_catalog?last=idle${i}>; rel="next"`, url, 0)!;
+    url = p.next(`</v2/_catalog?last=idle${i}>; rel="next"`, url, 50)!;
   }
   assert.throws(
-    () => p.next('</v2/_catalog?last=idle9>; rel="next"', url, 0),
+    () => p.next('</v2/_catalog?last=idle9>; rel="next"', url, 50),
     (e) => e instanceof RegistryError && /10 pages in a row brought no new entry/.test(e.message),
   );
   assert.equal(new Pagination(base).next(null, base, 0), undefined);
+});
+
+Deno.test("Pagination stops a listing that keeps bringing new names at the page cap", () => {
+  const p = new Pagination(base, { bytes: 1024, pages: 20, entries: 1_000, repositories: 10 });
+  let url = base;
+  for (let i = 1; i < 20; i++) url = p.next(`</v2/_catalog?last=${i}>; rel="next"`, url, i)!;
+  assert.throws(
+    () => p.next('</v2/_catalog?last=20>; rel="next"', url, 20),
+    (e) =>
+      e instanceof RegistryError &&
+      /^Cannot follow pagination of reg\.test: the listing goes on for more than 20 pages/.test(
+        e.message,
+      ),
+  );
+});
+
+Deno.test("Pagination stops a listing that holds more entries than the cap, even on its last page", () => {
+  const p = new Pagination(base, { bytes: 1024, pages: 20, entries: 100, repositories: 10 });
+  assert.ok(p.next(`</v2/_catalog?last=a>; rel="next"`, base, 100));
+  assert.throws(
+    () => p.next(null, base, 101),
+    (e) => e instanceof RegistryError && /holds more than 100 entries/.test(e.message),
+  );
 });

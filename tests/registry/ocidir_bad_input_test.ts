@@ -131,6 +131,69 @@ Deno.test("OciDirBackend refuses symlinks leading out of the root", async () => 
   await assert.rejects(() => b.getBlob("good", img.layer.digest), registryError(blob, /outside/));
 });
 
+/** Every file below `dir`, relative to it. */
+async function filesBelow(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const visit = async (d: string, rel: string) => {
+    for await (const e of Deno.readDir(d)) {
+      if (e.isDirectory) await visit(join(d, e.name), `${rel}${e.name}/`);
+      else out.push(`${rel}${e.name}`);
+    }
+  };
+  await visit(dir, "");
+  return out.sort();
+}
+
+Deno.test("a layout whose blobs directory leads out of the root is never written or read, even once known", async () => {
+  for (const link of ["blobs", "blobs/sha256"]) {
+    const { root, b, img } = await withGood();
+    const outside = await tempDir("ocidir-outside-");
+    await Deno.mkdir(join(outside, "sha256"), { recursive: true });
+    const target = link === "blobs" ? outside : join(outside, "sha256");
+    await Deno.remove(join(root, "good", link), { recursive: true });
+    if (link === "blobs/sha256") await Deno.mkdir(join(root, "good", "blobs"), { recursive: true });
+    await Deno.symlink(target, join(root, "good", link));
+    // A blob planted outside, under the name of a digest cip will ask for.
+    await Deno.writeFile(join(outside, "sha256", img.layer.digest.slice(7)), img.layer.bytes);
+    const before = await filesBelow(outside);
+    // The layout is read first (the index is inside the root), so the backend knows it.
+    assert.deepEqual((await b.listTags("good")).tags, ["1.0"]);
+    const fresh = tinyImage("fresh");
+    const outsideError = /outside/;
+    await assert.rejects(
+      () => b.putBlob("good", fresh.layer, bytesStream(fresh.layer.bytes)),
+      outsideError,
+    );
+    await assert.rejects(() => b.putManifest("good", "2.0", img.manifest), outsideError);
+    await assert.rejects(() => b.hasBlob("good", img.layer.digest), outsideError);
+    await assert.rejects(() => b.getBlob("good", img.layer.digest), outsideError);
+    await Deno.mkdir(join(root, "other"));
+    await pushImage(b, "other", fresh, ["1"]);
+    await assert.rejects(() => b.mountBlob("good", fresh.layer.digest, "other"), outsideError);
+    assert.deepEqual(await filesBelow(outside), before, link);
+  }
+});
+
+Deno.test("OciDirBackend refuses, unread, an index.json or a manifest too large to be one", async () => {
+  const { root, b, img } = await withGood();
+  const blob = join(root, "good", "blobs", "sha256", img.manifest.digest.slice(7));
+  const size = 17 * 1024 * 1024;
+  await Deno.truncate(blob, size); // sparse: nothing is really written
+  const indexPath = join(root, "good", "index.json");
+  const index = JSON.parse(await Deno.readTextFile(indexPath));
+  index.manifests[0].size = size;
+  await Deno.writeTextFile(indexPath, JSON.stringify(index));
+  await assert.rejects(
+    () => b.getManifest("good", "1.0"),
+    registryError(blob, /it is larger than 16777216 bytes/),
+  );
+  await Deno.truncate(indexPath, 65 * 1024 * 1024);
+  await assert.rejects(
+    () => b.listTags("good"),
+    registryError(indexPath, /it is larger than 67108864 bytes/),
+  );
+});
+
 Deno.test("OciDirBackend follows symlinks that stay inside the root", async () => {
   const { root, b } = await withGood();
   await Deno.mkdir(join(root, "alias"));

@@ -1,4 +1,5 @@
 /** Docker's config.json and podman's auth.json: finding a host's entry (auths, helpers). */
+import { outsideText } from "../../safe_text.ts";
 import { CredentialError } from "./credential_error.ts";
 import { fileReadReason, type RunProgram } from "./options.ts";
 
@@ -130,7 +131,7 @@ export async function askHelper(
     throw new CredentialError(`credentials for ${host}`, [
       {
         source: `${program} get`,
-        reason: `failed with exit code ${r.code}: ${said.slice(0, 200)}`,
+        reason: `failed with exit code ${r.code}: ${outsideText(said, 200)}`,
       },
     ]);
   }

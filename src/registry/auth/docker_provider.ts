@@ -32,16 +32,23 @@ export class DockerCredentials implements CredentialProvider {
     return this.#found;
   }
 
-  /** Basic credentials from the files or helpers, or null. */
-  async basic(): Promise<{ username: string; password: string } | null> {
+  /** Basic credentials from the files or helpers, or null (always for another host). */
+  async basic(host: string): Promise<{ username: string; password: string } | null> {
+    if (!this.#mine(host)) return null;
     const f = await this.#lookup();
     return f.kind === "basic" ? { username: f.username, password: f.password } : null;
   }
 
-  /** The identity token from the files or helpers, or null. */
-  async identityToken(): Promise<string | null> {
+  /** The identity token from the files or helpers, or null (always for another host). */
+  async identityToken(host: string): Promise<string | null> {
+    if (!this.#mine(host)) return null;
     const f = await this.#lookup();
     return f.kind === "identity" ? f.token : null;
+  }
+
+  /** Whether `host` is the one these credentials were looked up for. */
+  #mine(host: string): boolean {
+    return host.toLowerCase() === this.host;
   }
 
   /** Where the credentials come from, e.g. `/home/ci/.docker/config.json (user ci)`. */

@@ -1,4 +1,6 @@
 /** Calls to Google's credential endpoints: JSON answers, a few retries, secret-free errors. */
+import { outsideText } from "../../safe_text.ts";
+import { readBytesCapped } from "../response.ts";
 
 /** A Google endpoint answered with an error, or could not be reached. */
 export class GoogleCallError extends Error {
@@ -16,6 +18,18 @@ export class GoogleCallError extends Error {
   }
 }
 
+/** The most bytes of an answer read (tokens and e-mail addresses are a few kilobytes). */
+export const ANSWER_LIMIT = 1024 * 1024;
+
+/** The text of an answer; throws GoogleCallError when it is larger than ANSWER_LIMIT. */
+export async function answerText(res: Response): Promise<string> {
+  const bytes = await readBytesCapped(res, ANSWER_LIMIT + 1);
+  if (bytes.length > ANSWER_LIMIT) {
+    throw new GoogleCallError(`the answer is larger than ${ANSWER_LIMIT} bytes`, res.status);
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 /** What a call needs. */
 export interface CallOptions {
   fetch: typeof fetch;
@@ -27,8 +41,9 @@ export interface CallOptions {
 }
 
 /**
- * Sends a request (rebuilt for each attempt) and returns its JSON answer. Network errors, 429
- * and 5xx are tried again (1 s, then 2 s). Errors name the status and Google's `error` /
+ * Sends a request (rebuilt for each attempt) and returns its JSON answer (at most ANSWER_LIMIT
+ * bytes, each attempt within its time limit). Network errors, 429 and 5xx are tried again
+ * (1 s, then 2 s). Errors name the status and Google's `error` /
  * `error_description` / `error.message` fields, never request or response secrets.
  */
 export async function callJson(
@@ -43,7 +58,7 @@ export async function callJson(
     const timer = setTimeout(() => ac.abort(), o.timeoutMs ?? 30_000);
     try {
       const res = await o.fetch(url, { ...init(), signal: ac.signal, redirect: "error" });
-      const text = await res.text();
+      const text = await answerText(res);
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -78,18 +93,14 @@ function describeError(json: unknown): string {
   if (typeof json !== "object" || json === null) return "";
   const j = json as Record<string, unknown>;
   if (typeof j.error === "string") {
-    return ` ${j.error}` +
-      (typeof j.error_description === "string" ? `: ${clip(j.error_description)}` : "");
+    return ` ${outsideText(j.error, 100)}` +
+      (typeof j.error_description === "string" ? `: ${outsideText(j.error_description, 200)}` : "");
   }
   const e = j.error as Record<string, unknown> | undefined;
   if (e && typeof e === "object") {
-    const status = typeof e.status === "string" ? ` ${e.status}` : "";
-    const message = typeof e.message === "string" ? `: ${clip(e.message)}` : "";
+    const status = typeof e.status === "string" ? ` ${outsideText(e.status, 100)}` : "";
+    const message = typeof e.message === "string" ? `: ${outsideText(e.message, 200)}` : "";
     return `${status}${message}`;
   }
   return "";
-}
-
-function clip(s: string): string {
-  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
 }

@@ -1,5 +1,5 @@
 /** The GCE / GKE metadata server: which service account it serves, and its tokens. */
-import { callJson, type CallOptions, GoogleCallError } from "./google_http.ts";
+import { answerText, callJson, type CallOptions, GoogleCallError } from "./google_http.ts";
 import { type AccessToken, oauthToken } from "./google_key.ts";
 
 /** The metadata server's host: `GCE_METADATA_HOST`, else `metadata.google.internal`. */
@@ -20,7 +20,7 @@ async function getText(url: string, call: CallOptions): Promise<string> {
       signal: ac.signal,
       redirect: "error",
     });
-    const text = await res.text();
+    const text = await answerText(res);
     if (!res.ok) throw new GoogleCallError(`${res.status}`, res.status);
     return text.trim();
   } catch (e) {

@@ -212,11 +212,12 @@ function isTemporary(e: unknown): boolean {
 
 /** The CredentialProvider of a registry with a `service-account`: Basic `oauth2accesstoken`. */
 export class GoogleCredentials implements CredentialProvider {
-  /** Presents `tokens` to registries. */
-  constructor(readonly tokens: GoogleAccessTokens) {}
+  /** Presents `tokens` to the registry `host` (`host[:port]`) and to no other. */
+  constructor(readonly tokens: GoogleAccessTokens, readonly host: string) {}
 
-  /** `oauth2accesstoken` and a current access token. */
-  async basic(): Promise<{ username: string; password: string }> {
+  /** `oauth2accesstoken` and a current access token; null for any other host. */
+  async basic(host: string): Promise<{ username: string; password: string } | null> {
+    if (host.toLowerCase() !== this.host.toLowerCase()) return null;
     const t = await this.tokens.token();
     return { username: GOOGLE_TOKEN_USER, password: t.token };
   }

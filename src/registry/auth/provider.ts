@@ -10,8 +10,8 @@ export interface BasicCredentials {
 export interface CredentialProvider {
   /**
    * Basic credentials for this host (for Basic challenges and for the Bearer realm request), or
-   * null for anonymous. Called again when a token expires, so it may refresh (Google access
-   * tokens).
+   * null for anonymous; always null for a host other than the provider's own. Called again when
+   * a token expires, so it may refresh (Google access tokens).
    */
   basic(host: string): Promise<BasicCredentials | null>;
   /** Or an OAuth2 refresh token (docker `identitytoken`) to POST to the realm instead. */

@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import type { BlobStream, Descriptor } from "../api.ts";
 import { sha256Digest } from "../digest_check.ts";
 import { RegistryError } from "../errors.ts";
+import { MANIFEST_LIMIT } from "../media_types.ts";
 import {
   fsError,
   removeQuietly,
@@ -15,7 +16,8 @@ import {
 
 /**
  * Stores a blob at `path` from `body`: streams it into a temporary file in `tmpDir` while
- * hashing, checks digest and size, syncs, then renames it into place. On any mismatch or
+ * hashing, checks digest and size, syncs, then renames it into place. Both directories are
+ * checked to lie inside the layout root right before they are written in. On any mismatch or
  * failure the temporary file is removed and nothing is stored.
  */
 export async function writeBlob(
@@ -31,6 +33,7 @@ export async function writeBlob(
   let file: Deno.FsFile | undefined;
   let sourceFailed = false;
   try {
+    await opts.inside(tmpDir);
     file = await Deno.open(tmp, { write: true, createNew: true });
     const reader = body.getReader();
     try {
@@ -75,6 +78,7 @@ export async function writeBlob(
     file.close();
     file = undefined;
     await opts.checkpoint?.("blob-written", path);
+    await opts.inside(dirname(path));
     await Deno.rename(tmp, path);
     if (opts.fsync) await syncDir(dirname(path));
   } catch (e) {
@@ -137,10 +141,19 @@ export async function openVerified(path: string, digest: string): Promise<BlobSt
   }
 }
 
-/** Reads a whole (small) blob file and checks it against `digest`. */
+/**
+ * Reads a whole manifest blob file and checks it against `digest`; one larger than
+ * MANIFEST_LIMIT is refused unread.
+ */
 export async function readVerified(path: string, digest: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
+    const { size } = await Deno.stat(path);
+    if (size > MANIFEST_LIMIT) {
+      throw new RegistryError(
+        `Cannot read manifest ${digest} from ${path}: it is larger than ${MANIFEST_LIMIT} bytes`,
+      );
+    }
     bytes = await Deno.readFile(path);
   } catch (e) {
     throw fsError("read blob", path, e);

@@ -12,10 +12,16 @@ export type WritePoint =
 /** Called at each write point with the final path being written. */
 export type Checkpoint = (point: WritePoint, path: string) => void | Promise<void>;
 
-/** How writes behave: whether to fsync, and the checkpoint hook. */
+/** How writes behave: whether to fsync, the checkpoint hook, and where they may go. */
 export interface WriteOptions {
   fsync: boolean;
   checkpoint?: Checkpoint;
+  /**
+   * Throws RegistryError unless the existing directory `dir` lies inside the layout root,
+   * symbolic links resolved. Called right before every file is created or renamed in it:
+   * nothing is trusted from an earlier check.
+   */
+  inside: (dir: string) => Promise<void>;
 }
 
 /** Wraps a file-system failure in a RegistryError saying what could not be done to `path`. */
@@ -92,6 +98,7 @@ export async function replaceFile(
 ): Promise<void> {
   const dir = dirname(path);
   const tmp = tempName(dir);
+  await opts.inside(dir);
   try {
     await writeNewFile(tmp, bytes, opts.fsync);
     if (points) await opts.checkpoint?.(points.written, path);

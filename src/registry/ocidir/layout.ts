@@ -37,10 +37,19 @@ export function blobPath(dir: string, digest: string): string {
   return join(dir, "blobs", "sha256", digest.slice("sha256:".length));
 }
 
-/** Reads a small text file of a layout, refusing symlinks that lead out of the root. */
+/** The largest `index.json` or `oci-layout` file read (some 200,000 entries). */
+export const LAYOUT_FILE_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Reads a small text file of a layout, refusing symlinks that lead out of the root and files
+ * larger than LAYOUT_FILE_LIMIT (unread).
+ */
 async function readText(root: LayoutRoot, path: string, info: Deno.FileInfo): Promise<string> {
   if (info.isSymlink) await root.assertInside(path);
   try {
+    if ((await Deno.stat(path)).size > LAYOUT_FILE_LIMIT) {
+      throw new RegistryError(`Cannot read ${path}: it is larger than ${LAYOUT_FILE_LIMIT} bytes`);
+    }
     return await Deno.readTextFile(path);
   } catch (e) {
     throw fsError("read", path, e);
@@ -117,6 +126,7 @@ export async function ensureLayout(
 /** Creates `path` with `bytes` unless it exists, never showing a partly written file. */
 async function createOnce(path: string, bytes: Uint8Array, opts: WriteOptions): Promise<void> {
   const tmp = tempName(dirname(path));
+  await opts.inside(dirname(path));
   try {
     await writeNewFile(tmp, bytes, opts.fsync);
     await Deno.link(tmp, path);

@@ -33,6 +33,10 @@ type Sent =
 
 /** What the auth layer needs. */
 export interface AuthOptions {
+  /** The registry's host as named, passed to `credentials`. */
+  host: string;
+  /** The registry's origin (`https://gcr.io`): the only one that gets credentials. */
+  origin: string;
   credentials: CredentialProvider;
   now: () => number;
   log: Logger;
@@ -51,6 +55,10 @@ export interface AuthOptions {
  * Stream bodies cannot be sent twice, so before the first stream request to a host whose
  * challenge is unknown, `GET /v2/` learns it; if such a request still meets a 401, a temporary
  * RegistryError tells the caller to retry the whole operation (which then authenticates first).
+ *
+ * Credentials belong to the registry's origin: a request to any other origin goes out as it is
+ * and its 401 is not answered, and a 401 that comes from another origin after a redirect is an
+ * error, never a challenge to answer (its realm would receive the registry's credentials).
  */
 export function authStep(next: Step, opts: AuthOptions): Step {
   const cache = opts.cache ?? new TokenCache(opts.now);
@@ -74,8 +82,8 @@ export function authStep(next: Step, opts: AuthOptions): Step {
         realm,
         service,
         scopes,
-        host: o.url.host,
-        registryProtocol: o.url.protocol,
+        host: opts.host,
+        registryProtocol: new URL(opts.origin).protocol,
         credentials: opts.credentials,
         now: opts.now,
         // No caller's signal: the request is shared by every caller wanting these scopes.
@@ -98,15 +106,18 @@ export function authStep(next: Step, opts: AuthOptions): Step {
       body: null,
       scopes: [],
     });
-    if (ping.status === 401) learn(st, pick(parseChallenges(ping.headers.get("www-authenticate"))));
-    else if (ping.ok) st.auth = { kind: "none" };
+    if (answeredBy(ping, opts.origin)) {
+      if (ping.status === 401) {
+        learn(st, pick(parseChallenges(ping.headers.get("www-authenticate"))));
+      } else if (ping.ok) st.auth = { kind: "none" };
+    }
     await ping.body?.cancel();
   };
 
   const withAuth = async (o: Outgoing, st: HostState): Promise<[Outgoing, Sent]> => {
     const a = st.auth;
     if (a.kind === "basic") {
-      const creds = await opts.credentials.basic(o.url.host);
+      const creds = await opts.credentials.basic(opts.host);
       if (creds === null) return [o, { kind: "none" }];
       return [authorize(o, basicAuthorization(creds.username, creds.password)), { kind: "basic" }];
     }
@@ -117,7 +128,19 @@ export function authStep(next: Step, opts: AuthOptions): Step {
     return [authorize(o, `Bearer ${token.value}`), { kind: "bearer", token, fresh: !cached }];
   };
 
+  /** The error for a 401 from another origin a redirect led to: never answered. */
+  const foreign = async (o: Outgoing, res: Response): Promise<RegistryError> => {
+    await res.body?.cancel();
+    return new RegistryError(
+      `Cannot ${o.method} ${redactUrl(o.url)}: the registry redirected it to ` +
+        `${new URL(res.url).origin}, which asked for credentials; cip sends credentials only ` +
+        `to ${opts.origin} and the token server it names`,
+      { status: 401 },
+    );
+  };
+
   const refused = async (o: Outgoing, res: Response, sent: Sent): Promise<RegistryError> => {
+    if (!answeredBy(res, opts.origin)) return await foreign(o, res);
     const e = parseErrorBody(await readCapped(res));
     const how = sent.kind === "none"
       ? "without credentials"
@@ -132,6 +155,8 @@ export function authStep(next: Step, opts: AuthOptions): Step {
   };
 
   return async (o: Outgoing) => {
+    // Not the registry (nothing cip asks for should be): no credentials, no challenge answered.
+    if (o.url.origin !== opts.origin) return await next(o);
     const st = stateOf(o.url.origin);
     if (!isReplayable(o) && st.auth.kind === "unknown") {
       st.probing ??= probe(o.url, st).finally(() => st.probing = undefined);
@@ -140,6 +165,7 @@ export function authStep(next: Step, opts: AuthOptions): Step {
     const [first, sent] = await withAuth(o, st);
     const res = await next(first);
     if (res.status !== 401) return res;
+    if (!answeredBy(res, opts.origin)) throw await foreign(o, res);
 
     const challenge = pick(parseChallenges(res.headers.get("www-authenticate")));
     if (sent.kind === "bearer") cache.drop(sent.token);
@@ -157,7 +183,7 @@ export function authStep(next: Step, opts: AuthOptions): Step {
     }
     if (challenge.scheme === "basic") {
       if (sent.kind === "basic") throw await refused(o, res, sent);
-      const creds = await opts.credentials.basic(o.url.host);
+      const creds = await opts.credentials.basic(opts.host);
       if (creds === null) throw await refused(o, res, sent);
       await res.body?.cancel();
       st.auth = { kind: "basic" };
@@ -183,6 +209,11 @@ export function authStep(next: Step, opts: AuthOptions): Step {
     }
     return again;
   };
+}
+
+/** Whether the answer came from `origin` itself (not from a host a redirect led to). */
+function answeredBy(res: Response, origin: string): boolean {
+  return res.url === "" || new URL(res.url).origin === origin;
 }
 
 /** The challenge to answer: Bearer if offered, else Basic. */

@@ -36,13 +36,26 @@ export {
 export { redactText, redactUrl } from "./redact.ts";
 export { parseChallenges } from "./challenge.ts";
 export { parseRetryAfter } from "./retry_after.ts";
-export type { Timer } from "./wire.ts";
+export { attemptDeadlineMs, MIN_BYTES_PER_SECOND, StalledError, type Timer } from "./wire.ts";
 
 /** Default idle timeout of a request: no progress for this long fails the attempt. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
+/**
+ * Default deadline of one attempt, whatever its progress: two minutes, plus a second per
+ * 256 KiB the request is expected to carry (see `attemptDeadlineMs`).
+ */
+export const DEFAULT_DEADLINE_MS = 120_000;
+
 /** Everything a transport needs; the optional parts default to the real world. */
 export interface TransportOptions {
+  /** The registry's host as the manifest names it (`host[:port]`), given to `credentials`. */
+  host: string;
+  /**
+   * The registry's base URL (`https://gcr.io`): its origin is the only one credentials are
+   * sent to, besides the token realm that origin's challenges name.
+   */
+  baseUrl: string;
   /** Credentials from src/registry/auth. */
   credentials: CredentialProvider;
   /** Per-host rate and in-flight state, shared by all transports to that host. */
@@ -59,6 +72,8 @@ export interface TransportOptions {
   maxAttempts?: number;
   /** Idle timeout per attempt in ms (default 60 s); see `wireStep`. */
   timeoutMs?: number;
+  /** Least deadline of one attempt in ms (default 120 s); see `attemptDeadlineMs`. */
+  deadlineMs?: number;
   /** Timer for the idle timeout (tests pass a fake one). */
   timer?: Timer;
 }
@@ -66,15 +81,17 @@ export interface TransportOptions {
 /**
  * Builds the fetch the client uses for one registry host. Outermost first:
  *
- * 1. auth: answers 401 challenges and sends known credentials up front. It sits outside the
- *    retries so that token requests are themselves retried, rate-limited and counted, and so
- *    that a retried request reuses its token.
+ * 1. auth: answers 401 challenges and sends known credentials up front, to the registry's own
+ *    origin only. It sits outside the retries so that token requests are themselves retried,
+ *    rate-limited and counted, and so that a retried request reuses its token.
  * 2. retry: repeats replayable requests after 408/429/5xx/network errors with backoff; never
  *    repeats a stream body.
  * 3. limit: waits for the host's permit and rate slot for every attempt (and token request);
  *    a 429 pauses the whole host.
- * 4. redirects: followed by hand inside one permit, `Authorization` dropped off-origin.
- * 5. wire: fetch itself, with the idle timeout, accounting and the debug log line per hop.
+ * 4. redirects: GET and HEAD only, followed by hand inside one permit, never from https to
+ *    http, `Authorization` dropped off-origin.
+ * 5. wire: fetch itself, with the idle timeout and the deadline of each attempt, accounting
+ *    and the debug log line per hop.
  *
  * The client's Request is converted once: small bodies with a Content-Length are buffered so
  * they can be sent again (see REPLAY_LIMIT); other bodies stream once.
@@ -88,6 +105,7 @@ export function createTransport(opts: TransportOptions): HttpFetch {
     now,
     timer: opts.timer ?? realTimer,
     timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    deadlineMs: opts.deadlineMs ?? DEFAULT_DEADLINE_MS,
   });
   const redirected = redirectStep(wire);
   const limited = limitStep(redirected, opts.limiter, now);
@@ -100,6 +118,8 @@ export function createTransport(opts: TransportOptions): HttpFetch {
     log: opts.log,
   });
   const authed = authStep(retried, {
+    host: opts.host,
+    origin: new URL(opts.baseUrl).origin,
     credentials: opts.credentials,
     now,
     log: opts.log,

@@ -11,6 +11,11 @@ export interface RequestHint {
    * commits a big upload, which a registry may answer only after moving the blob in storage.
    */
   timeoutMs?: number;
+  /**
+   * Bytes this request is expected to carry, up or down (a blob's size): its deadline grows by
+   * a second per 256 KiB (see `attemptDeadlineMs`). Never taken from the registry's answer.
+   */
+  size?: number;
 }
 
 /**
@@ -39,6 +44,8 @@ export interface Outgoing {
   signal?: AbortSignal;
   /** Idle timeout of this request (from the hint), else the transport's. */
   timeoutMs?: number;
+  /** Bytes the request is expected to carry (from the hint). */
+  size?: number;
 }
 
 /** One layer's view of the rest of the chain. */
@@ -71,5 +78,6 @@ export async function toOutgoing(req: Request, hint?: RequestHint): Promise<Outg
     scopes: hint?.scopes ?? [],
     signal: req.signal,
     ...(hint?.timeoutMs !== undefined ? { timeoutMs: hint.timeoutMs } : {}),
+    ...(hint?.size !== undefined ? { size: hint.size } : {}),
   };
 }

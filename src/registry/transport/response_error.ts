@@ -1,4 +1,5 @@
 /** Turning registry error answers into RegistryErrors: OCI codes read with a size cap. */
+import { outsideText } from "../../safe_text.ts";
 import { RegistryError } from "../errors.ts";
 
 /** The most bytes of an error body read. */
@@ -36,7 +37,13 @@ function decode(parts: Uint8Array[]): string {
   return parts.map((p) => dec.decode(p, { stream: true })).join("") + dec.decode();
 }
 
-/** Parses `{"errors":[{"code","message"}]}`; anything else gives no codes. */
+/** The longest OCI error code kept (real ones are short words such as `MANIFEST_UNKNOWN`). */
+export const CODE_LIMIT = 64;
+
+/**
+ * Parses `{"errors":[{"code","message"}]}`; anything else gives no codes. Codes and messages
+ * are the registry's text: made one line without control characters, and clipped.
+ */
 export function parseErrorBody(text: string): ErrorBody {
   try {
     const json = JSON.parse(text) as unknown;
@@ -47,10 +54,11 @@ export function parseErrorBody(text: string): ErrorBody {
     for (const e of errors) {
       const code = (e as { code?: unknown })?.code;
       const message = (e as { message?: unknown })?.message;
-      if (typeof code === "string") codes.push(code);
+      if (typeof code === "string") codes.push(outsideText(code, CODE_LIMIT));
       if (typeof message === "string" && message !== "") messages.push(message);
+      if (codes.length >= 20) break;
     }
-    return { codes, message: messages.join("; ") };
+    return { codes, message: outsideText(messages.join("; ")) };
   } catch {
     return { codes: [], message: "" };
   }
@@ -68,10 +76,10 @@ export function isTemporaryStatus(status: number): boolean {
 export async function errorFromResponse(res: Response, action: string): Promise<RegistryError> {
   const body = parseErrorBody(await readCapped(res));
   const codes = body.codes.length > 0 ? ` ${body.codes.join(", ")}` : "";
-  const detail = body.message !== "" ? ` (${clip(body.message)})` : "";
+  const detail = body.message !== "" ? ` (${body.message})` : "";
   const retryAfter = res.headers.get("retry-after");
   const wait = retryAfter !== null && isTemporaryStatus(res.status)
-    ? `, Retry-After: ${clip(retryAfter)}`
+    ? `, Retry-After: ${outsideText(retryAfter)}`
     : "";
   return new RegistryError(
     `Cannot ${action}: registry returned ${res.status}${codes}${detail}${wait}`,
@@ -81,9 +89,4 @@ export async function errorFromResponse(res: Response, action: string): Promise<
       temporary: isTemporaryStatus(res.status),
     },
   );
-}
-
-function clip(s: string): string {
-  const one = s.replace(/\s+/g, " ").trim();
-  return one.length > 300 ? `${one.slice(0, 300)}...` : one;
 }

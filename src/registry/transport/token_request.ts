@@ -6,6 +6,9 @@ import { redactUrl } from "./redact.ts";
 import { parseErrorBody, readCapped } from "./response_error.ts";
 import type { RegistryToken } from "./token_cache.ts";
 
+/** The most bytes of a token server's answer read (tokens are a few kilobytes). */
+export const TOKEN_ANSWER_LIMIT = 1024 * 1024;
+
 /** Lifetime of a token whose answer gives no `expires_in`, in seconds. */
 export const DEFAULT_TOKEN_SECONDS = 60;
 
@@ -89,7 +92,7 @@ export async function requestToken(
     scopes: [],
     ...(r.signal ? { signal: r.signal } : {}),
   });
-  const text = await readCapped(res, 1024 * 1024);
+  const text = await readCapped(res, TOKEN_ANSWER_LIMIT);
   if (!res.ok) {
     const e = parseErrorBody(text);
     throw new RegistryError(

@@ -26,16 +26,45 @@ export interface WireOptions {
   timer: Timer;
   /** Longest time without progress (request body sent, headers, response body) before giving up. */
   timeoutMs: number;
+  /** The least time one attempt may take in all (see `attemptDeadlineMs`). */
+  deadlineMs: number;
 }
+
+/**
+ * The slowest transfer rate an attempt's deadline allows for the bytes it is expected to carry:
+ * 256 KiB/s, a second for every 256 KiB.
+ */
+export const MIN_BYTES_PER_SECOND = 256 * 1024;
+
+/**
+ * The deadline of one attempt: the larger of `deadlineMs` and twice its idle timeout, plus a
+ * second per 256 KiB it is expected to carry. A registry that trickles a byte now and then (so
+ * the idle timeout never fires) is cut off by it.
+ */
+export function attemptDeadlineMs(deadlineMs: number, timeoutMs: number, bytes: number): number {
+  return Math.max(deadlineMs, 2 * timeoutMs) +
+    Math.ceil(Math.max(0, bytes) / MIN_BYTES_PER_SECOND) * 1000;
+}
+
+/**
+ * An attempt made no progress for its idle timeout: temporary, but the retry layer repeats a
+ * stalled request only once (a registry that stalls tends to stall again).
+ */
+export class StalledError extends RegistryError {}
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /**
- * Sends one request with `redirect: "manual"`. The timeout is an idle timeout: it restarts
- * whenever a request body chunk goes out or a response body chunk arrives, and it only runs
- * while the transfer waits on the network (not while the caller is not reading), so a long
- * blob transfer that makes progress is never cut. Failures without an HTTP answer become
- * temporary RegistryErrors without a status.
+ * Sends one request with `redirect: "manual"`, under two clocks that both run only while the
+ * transfer waits on the network (until the headers arrive, and while a read of the response
+ * body is pending; not while the caller is not reading):
+ *
+ * - the idle timeout restarts whenever a request body chunk goes out or a response body chunk
+ *   arrives, so a long transfer that makes progress is never cut by it (StalledError);
+ * - the deadline (`attemptDeadlineMs`) never restarts: a trickling answer fails with a
+ *   RegistryError that is not temporary, so it is not tried again.
+ *
+ * Other failures without an HTTP answer become temporary RegistryErrors without a status.
  */
 export function wireStep(opts: WireOptions): Step {
   const { stats, log, now, timer } = opts;
@@ -49,23 +78,57 @@ export function wireStep(opts: WireOptions): Step {
     const onCallerAbort = () => ac.abort(o.signal?.reason);
     if (o.signal?.aborted) ac.abort(o.signal.reason);
     o.signal?.addEventListener("abort", onCallerAbort, { once: true });
-    let timedOut = false;
+    const deadlineMs = attemptDeadlineMs(
+      opts.deadlineMs,
+      timeoutMs,
+      Math.max(o.size ?? 0, o.body instanceof Uint8Array ? o.body.byteLength : 0),
+    );
+    let timedOut: "idle" | "deadline" | undefined;
     let answered = false;
     let cancelTimer = () => {};
+    let left = deadlineMs;
+    let waitingSince: number | undefined;
+    let cancelDeadline = () => {};
+    const expire = (why: "idle" | "deadline") => {
+      timedOut ??= why;
+      ac.abort(new DOMException(timeoutText(timedOut), "TimeoutError"));
+    };
+    const timeoutText = (why: "idle" | "deadline") =>
+      why === "idle"
+        ? `no progress for ${timeoutMs} ms`
+        : `no complete answer within its deadline of ${deadlineMs / 1000} s`;
     const arm = () => {
       cancelTimer();
-      cancelTimer = timer(timeoutMs, () => {
-        timedOut = true;
-        ac.abort(new DOMException(`no progress for ${timeoutMs} ms`, "TimeoutError"));
-      });
+      cancelTimer = timer(timeoutMs, () => expire("idle"));
+      if (waitingSince !== undefined) return;
+      waitingSince = now();
+      cancelDeadline = timer(Math.max(0, left), () => expire("deadline"));
     };
     const disarm = () => {
       cancelTimer();
       cancelTimer = () => {};
+      if (waitingSince === undefined) return;
+      left -= now() - waitingSince;
+      waitingSince = undefined;
+      cancelDeadline();
+      cancelDeadline = () => {};
     };
     const finish = () => {
       disarm();
       o.signal?.removeEventListener("abort", onCallerAbort);
+    };
+    /** The error of a transfer that failed: a timeout, or what `e` says (after `prefix`). */
+    const failure = (action: string, e: unknown, prefix = ""): RegistryError => {
+      if (timedOut === "idle") {
+        return new StalledError(`${action}: ${timeoutText("idle")}`, { temporary: true, cause: e });
+      }
+      if (timedOut === "deadline") {
+        return new RegistryError(`${action}: ${timeoutText("deadline")}`, { cause: e });
+      }
+      return new RegistryError(
+        `${action}: ${prefix}${redactText(e instanceof Error ? e.message : String(e))}`,
+        { temporary: true, cause: e },
+      );
     };
 
     let body: BodyInit | null = null;
@@ -74,7 +137,7 @@ export function wireStep(opts: WireOptions): Step {
         beforeRead: () => {},
         onChunk: (n) => {
           stats.bytesUp(host, n);
-          if (!answered) arm();
+          if (!answered) arm(); // progress: the idle timeout restarts; the deadline runs on
         },
         onEnd: () => {},
         mapError: (e) => e,
@@ -106,11 +169,12 @@ export function wireStep(opts: WireOptions): Step {
         if (debug) log.debug(`${what()} -> cancelled (${now() - start} ms)`);
         throw e;
       }
-      const why = timedOut
-        ? `no progress for ${timeoutMs} ms`
-        : `connection failed: ${redactText(e instanceof Error ? e.message : String(e))}`;
-      if (debug) log.debug(`${what()} -> ${why} (${now() - start} ms)`);
-      throw new RegistryError(`Cannot ${what()}: ${why}`, { temporary: true, cause: e });
+      const action = `Cannot ${what()}`;
+      const err = failure(action, e, "connection failed: ");
+      if (debug) {
+        log.debug(`${what()} -> ${err.message.slice(action.length + 2)} (${now() - start} ms)`);
+      }
+      throw err;
     }
     answered = true;
     disarm();
@@ -136,15 +200,7 @@ export function wireStep(opts: WireOptions): Step {
             stats.bytesDown(host, n);
           },
           onEnd: finish,
-          mapError: (e) =>
-            new RegistryError(
-              `Cannot read the answer to ${what()}: ${
-                timedOut
-                  ? `no progress for ${timeoutMs} ms`
-                  : redactText(e instanceof Error ? e.message : String(e))
-              }`,
-              { temporary: true, cause: e },
-            ),
+          mapError: (e) => failure(`Cannot read the answer to ${what()}`, e),
         }),
         init,
       );

@@ -44,6 +44,25 @@ Deno.test("docker config: auths.<host>.auth gives Basic credentials", async () =
   equal(p.describe(), "/d/config.json (user ci)");
 });
 
+Deno.test("docker config: a host's password and identity token are given to that host only", async () => {
+  const o = opts({
+    "/d/config.json": {
+      auths: {
+        "reg.example:5000": { auth: b64("ci:pw") },
+        "id.example": { identitytoken: "refresh-secret" },
+      },
+    },
+  }, { DOCKER_CONFIG: "/d" });
+  const p = credentialsFor("reg.example:5000", o);
+  const q = credentialsFor("id.example", o);
+  for (const other of ["evil.test", "reg.example", "reg.example:5001", "127.0.0.2:5000"]) {
+    equal(await p.basic(other), null, other);
+    equal(await q.identityToken?.(other), null, other);
+  }
+  deepEqual(await p.basic("REG.example:5000"), { username: "ci", password: "pw" });
+  equal(await q.identityToken?.("id.example"), "refresh-secret");
+});
+
 Deno.test("docker config: ~/.docker/config.json when DOCKER_CONFIG is unset; keys may be URLs", async () => {
   const o = opts({
     "/home/u/.docker/config.json": { auths: { "https://reg.example/v1/": { auth: b64("a:b") } } },

@@ -170,7 +170,9 @@ Deno.test("Google access tokens are shared by concurrent callers and by registri
   const cache = new CredentialCache();
   const regions = ["us-docker.pkg.dev", "europe-docker.pkg.dev", "asia-docker.pkg.dev"];
   const providers = regions.map((h) => credentialsFor(h, w.opts({ keyFiles: ["/k.json"], cache })));
-  const got = await Promise.all(providers.flatMap((p) => [p.basic("x"), p.basic("y")]));
+  const got = await Promise.all(
+    providers.flatMap((p, i) => [p.basic(regions[i]!), p.basic(regions[i]!)]),
+  );
   equal(new Set(got.map((c) => c!.password)).size, 1);
   equal(w.google.calls.filter((c) => c.kind === "token").length, 1);
 });
@@ -180,6 +182,17 @@ Deno.test("Google credentials go to a non-Google host too when the manifest name
   w.files["/k.json"] = await w.google.makeKey(SA);
   const p = credentialsFor("registry.example.com", w.opts({ keyFiles: ["/k.json"] }));
   equal((await p.basic("registry.example.com"))?.username, "oauth2accesstoken");
+});
+
+Deno.test("Google credentials are given to their registry's host and to no other", async () => {
+  const w = world();
+  w.files["/k.json"] = await w.google.makeKey(SA);
+  const p = credentialsFor("us-docker.pkg.dev", w.opts({ keyFiles: ["/k.json"] }));
+  for (const other of ["evil.test", "us-docker.pkg.dev:8443", "127.0.0.2:5000"]) {
+    equal(await p.basic(other), null, other);
+  }
+  equal(w.google.calls.length, 0, "no token is even fetched for another host");
+  equal((await p.basic("US-DOCKER.PKG.DEV"))?.username, "oauth2accesstoken");
 });
 
 Deno.test("Google credentials name an external_account file as unusable", async () => {
@@ -232,4 +245,30 @@ Deno.test("Google credentials fail temporarily when the only source is unreachab
     ok(e.message.includes("key file /k.json: 500 (temporary)"), e.message);
     return true;
   });
+});
+
+Deno.test("a Google token endpoint whose answer never ends is read only up to its cap", async () => {
+  const w = world();
+  w.files["/k.json"] = await w.google.makeKey(SA);
+  let pulled = 0;
+  const endless = () =>
+    new Response(
+      new ReadableStream({
+        pull(c) {
+          pulled += 65536;
+          c.enqueue(new Uint8Array(65536).fill(0x20));
+        },
+      }),
+    );
+  const p = credentialsFor(
+    "gcr.io",
+    w.opts({ keyFiles: ["/k.json"], fetch: () => Promise.resolve(endless()) }),
+  );
+  await rejects(
+    verify(p),
+    (e) =>
+      e instanceof CredentialError &&
+      /key file \/k\.json: the answer is larger than 1048576 bytes/.test(e.message),
+  );
+  ok(pulled <= 3 * (1048576 + 65536), String(pulled));
 });

@@ -71,6 +71,8 @@ Deno.test("no secret reaches a log line, error message or stats snapshot, even a
   const limiters = new HostLimiters({ requestsPerSecond: () => 0, maxInFlight: 4 });
   const transport = (host: string, serviceAccount?: string) =>
     createTransport({
+      host,
+      baseUrl: `https://${host}`,
       credentials: credentialsFor(host, { ...base, ...(serviceAccount ? { serviceAccount } : {}) }),
       limiter: limiters.for(host),
       stats,

@@ -28,7 +28,10 @@ export interface HarnessOptions {
   timeoutMs?: number;
   random?: () => number;
   clock?: FakeClock;
+  /** The registry's host (default `reg.test`). */
   host?: string;
+  /** The registry's base URL (default `https://<host>`). */
+  baseUrl?: string;
 }
 
 /** A transport whose fetch is `handler`, on a fake clock, logging at debug level. */
@@ -43,9 +46,12 @@ export function harness(handler: typeof fetch, o: HarnessOptions = {}): Harness 
     now: clock.now,
     sleep: clock.sleep,
   });
+  const host = o.host ?? "reg.test";
   const fetch = createTransport({
+    host,
+    baseUrl: o.baseUrl ?? `https://${host}`,
     credentials: o.credentials ?? ANONYMOUS,
-    limiter: limiters.for(o.host ?? "reg.test"),
+    limiter: limiters.for(host),
     stats,
     log,
     fetch: handler,
@@ -85,4 +91,24 @@ export function zeros(n: number, chunk = 1024): ReadableStream<Uint8Array> {
       c.enqueue(new Uint8Array(k));
     },
   });
+}
+
+/**
+ * A body that yields `n` chunks of `chunk` bytes (forever when `n` is Infinity), each after
+ * `gapMs` of the clock's virtual time.
+ */
+export function slowBody(
+  clock: FakeClock,
+  n: number,
+  gapMs: number,
+  chunk = 100,
+): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream({
+    async pull(c) {
+      if (i++ >= n) return c.close();
+      await clock.sleep(gapMs);
+      c.enqueue(new Uint8Array(chunk));
+    },
+  }, { highWaterMark: 0 });
 }

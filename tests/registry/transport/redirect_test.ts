@@ -28,13 +28,29 @@ Deno.test("redirects to another host drop Authorization", async () => {
   ]);
 });
 
-Deno.test("redirects to another port or scheme of the same host drop Authorization", async () => {
-  for (const target of ["https://reg.test:8443/b", "http://reg.test/b"]) {
-    const f = redirecting(target);
-    const h = harness(f, { credentials: creds });
-    await (await h.fetch(new Request("https://reg.test/v2/a/blobs/sha256:1"))).text();
-    equal(f.requests[2]!.headers.has("authorization"), false, target);
-  }
+Deno.test("redirects to another port of the same host drop Authorization", async () => {
+  const f = redirecting("https://reg.test:8443/b");
+  const h = harness(f, { credentials: creds });
+  await (await h.fetch(new Request("https://reg.test/v2/a/blobs/sha256:1"))).text();
+  equal(f.requests[2]!.headers.has("authorization"), false);
+});
+
+Deno.test("a redirect from https to plain http is refused, never followed", async () => {
+  const f = redirecting("http://storage.test/b?sig=1");
+  const h = harness(f, { credentials: creds });
+  await rejects(
+    h.fetch(new Request("https://reg.test/v2/a/blobs/sha256:1")),
+    (e) => e instanceof RegistryError && /redirected from https to plain http/.test(e.message),
+  );
+  equal(f.requests.length, 2, "nothing was sent to the http location");
+});
+
+Deno.test("a plain-http registry may redirect reads to https", async () => {
+  const f = redirecting("https://storage.test/b");
+  const h = harness(f, { credentials: creds, baseUrl: "http://reg.test" });
+  equal(await (await h.fetch(new Request("http://reg.test/v2/a/blobs/sha256:1"))).text(), "blob");
+  equal(f.requests[2]!.url, "https://storage.test/b");
+  equal(f.requests[2]!.headers.has("authorization"), false);
 });
 
 Deno.test("redirects within the origin keep Authorization and resolve relative locations", async () => {
@@ -58,19 +74,38 @@ Deno.test("redirects stop after five hops with an error", async () => {
   equal(n, 6);
 });
 
-Deno.test("a 303 continues as a GET without the body", async () => {
-  const f = scripted([
-    () => new Response(null, { status: 303, headers: { location: "/done" } }),
-    () => new Response("ok"),
-  ]);
-  const h = harness(f);
-  await (await h.fetch(
-    new Request("https://reg.test/v2/a/x", {
-      method: "PUT",
-      body: "abc",
-      headers: { "content-length": "3" },
-    }),
-  )).text();
-  deepEqual(f.requests.map((r) => r.method), ["PUT", "GET"]);
-  equal(f.requests[1]!.body, null);
+Deno.test("the redirect of a write is handed back, never followed, whatever its status", async () => {
+  for (const method of ["PUT", "PATCH", "POST", "DELETE"]) {
+    for (const status of [301, 302, 303, 307, 308]) {
+      const f = scripted([
+        () => new Response(null, { status, headers: { location: "/v2/a/manifests/sha256:1" } }),
+        () => new Response("must not be reached"),
+      ]);
+      const h = harness(f, { credentials: creds });
+      const res = await h.fetch(
+        new Request("https://reg.test/v2/a/blobs/uploads/u1", {
+          method,
+          body: method === "DELETE" ? null : "abc",
+          headers: method === "DELETE" ? {} : { "content-length": "3" },
+        }),
+      );
+      equal(res.status, status, `${method} ${status}`);
+      deepEqual(f.requests.map((r) => r.method), [method], `${method} ${status}`);
+    }
+  }
+});
+
+Deno.test("HEAD and GET follow redirects keeping their method and carrying no body", async () => {
+  for (const method of ["GET", "HEAD"]) {
+    const f = scripted([
+      () => new Response(null, { status: 303, headers: { location: "/done" } }),
+      () => new Response(null),
+    ]);
+    const h = harness(f);
+    await (await h.fetch(new Request("https://reg.test/v2/a/x", { method }))).body?.cancel();
+    deepEqual(f.requests.map((r) => [r.method, new URL(r.url).pathname]), [
+      [method, "/v2/a/x"],
+      [method, "/done"],
+    ]);
+  }
 });

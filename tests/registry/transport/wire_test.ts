@@ -1,21 +1,8 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { RegistryError } from "../../../src/registry/errors.ts";
-import type { FakeClock } from "../../fakes/clock.ts";
-import { harness } from "./harness.ts";
+import { harness, slowBody } from "./harness.ts";
 
 const URL_A = "https://reg.test/v2/a/blobs/sha256:1";
-
-/** A body that yields `n` chunks of 100 bytes, each after `gapMs` of virtual time. */
-function slowBody(clock: FakeClock, n: number, gapMs: number): ReadableStream<Uint8Array> {
-  let i = 0;
-  return new ReadableStream({
-    async pull(c) {
-      if (i++ >= n) return c.close();
-      await clock.sleep(gapMs);
-      c.enqueue(new Uint8Array(100));
-    },
-  });
-}
 
 /** A fetch that never answers until aborted. */
 function silent(_i: string | URL | Request, init?: RequestInit): Promise<Response> {
