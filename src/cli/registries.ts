@@ -18,7 +18,7 @@ function intFlag(ctx: RunContext, name: string, min: number): number | undefined
 }
 
 /** Opens registries for one run with the credentials and limits the flags ask for. */
-export function openRegistries(ctx: RunContext): Registries {
+export function registriesFromFlags(ctx: RunContext): Registries {
   const { io, log, flags } = ctx;
   const keyFiles = parseHostList(flags.values["key-files"] as string | undefined);
   const rps = intFlag(ctx, "max-requests-per-second", 0);

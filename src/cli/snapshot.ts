@@ -34,7 +34,7 @@ import {
 } from "../snapshot/mod.ts";
 import { manifestInput, type RunContext } from "./context.ts";
 import type { Flags } from "./flags.ts";
-import { openRegistries } from "./registries.ts";
+import { registriesFromFlags } from "./registries.ts";
 import { failForSkipped, logSkipped } from "./skipped.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -61,10 +61,10 @@ export interface SnapshotDeps {
 
 /** The real registry and manifest layers, opened as the flags say. */
 export function defaultSnapshotDeps(ctx: RunContext): SnapshotDeps {
-  let registries: ReturnType<typeof openRegistries> | undefined;
+  let registries: ReturnType<typeof registriesFromFlags> | undefined;
   return {
     open(name, serviceAccount) {
-      registries ??= openRegistries(ctx);
+      registries ??= registriesFromFlags(ctx);
       return Promise.resolve(registries.open(name, serviceAccount));
     },
     walk: (backend, prefix, onProgress) =>

@@ -28,11 +28,13 @@ export function manifestKey(backend: Backend, repo: string, digest: string): str
   return `${backend.id}\0${repo}\0${digest}`;
 }
 
-/** A digest that could not be looked up (the registry failed): it is planned as a copy. */
+/** A digest or tag that could not be looked up (the registry failed); plan() decides what it means. */
 export interface LookupFailure {
   registry: string;
   image: string;
   digest: string;
+  /** Where the lookup failed: a destination (HEAD of a digest or tag) or a source (GET). */
+  at: "source" | "destination";
   error: unknown;
 }
 
@@ -40,10 +42,8 @@ export interface LookupFailure {
  * Adds to `inventories` (in place) the destination tags the edges want that their listings
  * left out, and the untagged digests the edges want that exist. The destination is asked with
  * a HEAD (usually absent); the source with a GET, since a digest found there is about to be
- * copied: its bytes go into `cache` when one is given. A lookup that fails counts as "absent"
- * at the destination and "present" at the source, so the image is planned as a copy (which
- * then fails on its own, or is refused when the tag is read again before it is written, not
- * the whole run); the failures are returned.
+ * copied: its bytes go into `cache` when one is given. A lookup that fails adds nothing; the
+ * failures are returned, and plan() decides what they mean.
  */
 export async function completeInventories(
   edges: readonly Edge[],
@@ -66,9 +66,8 @@ export async function completeInventories(
     if (!p) {
       p = (read ? readOne(backend, repo, digest, held, cache) : lookUp(backend, repo, digest, held))
         .catch((error) => {
-          failures.push({ registry, image, digest, error });
-          if (read && !held.has(digest)) held.set(digest, { digest, tags: [] });
-          return read;
+          failures.push({ registry, image, digest, at: read ? "source" : "destination", error });
+          return false;
         });
       asked.set(k, p);
     }
@@ -85,7 +84,13 @@ export async function completeInventories(
     tagsAsked.add(k);
     const held = repoOf(inventories, loc.backendId, repo);
     await lookUpTag(backend, repo, e.tag, held).catch((error) => {
-      failures.push({ registry: e.dst.name, image: e.image, digest: e.digest, error });
+      failures.push({
+        registry: e.dst.name,
+        image: e.image,
+        digest: e.digest,
+        at: "destination",
+        error,
+      });
     });
   }));
   await Promise.all(edges.map(async (e) => {

@@ -1,4 +1,5 @@
 /** The outcome of a promotion run per edge and per destination (pure). */
+import type { LookupFailure } from "./complete.ts";
 import type { ActionOutcome, ExecuteResult } from "./execute.ts";
 import { type EdgeDecision, type ImageAction, type Plan, REFUSALS } from "./plan.ts";
 
@@ -112,4 +113,12 @@ export function outcomeOf(plan: Plan, run: ExecuteResult | null, executed: boole
   const ok = failures.length === 0 &&
     edges.every((e) => e.result !== "refused" && e.result !== "not-run");
   return { executed, edges, destinations, failures, ok };
+}
+
+/**
+ * Whether a promotion succeeded (exit code 0): its outcome is ok and, in a dry run, every
+ * lookup answered, since a dry run is the pre-submit test of what the run will do.
+ */
+export function promotionSucceeded(outcome: Outcome, lookups: readonly LookupFailure[]): boolean {
+  return outcome.ok && (outcome.executed || lookups.length === 0);
 }

@@ -10,12 +10,16 @@ import {
   type RepoInventory,
 } from "../registry/mod.ts";
 import { compareText } from "../compare_text.ts";
+import type { LookupFailure } from "./complete.ts";
 
 /** What a plan decides for one edge. */
 export type Decision =
   /** The destination already has the digest (and the tag, if any): nothing to do. */
   | "present"
-  /** The source has the digest, the destination does not: copy it (and set the tag). */
+  /**
+   * The source has the digest (or could not be asked: the copy then fails on its own, not the
+   * whole run), the destination does not: copy it (and set the tag).
+   */
   | "copy"
   /** The destination has the digest but not the tag: add the tag. */
   | "tag"
@@ -74,6 +78,8 @@ export interface PlanInput {
   locations: ReadonlyMap<string, RegistryLocation>;
   /** Backend id -> the repositories read from it (only those the edges name). */
   inventories: ReadonlyMap<string, Inventory>;
+  /** The lookups that failed while the inventories were taken. */
+  lookups?: readonly LookupFailure[];
 }
 
 /** The whole plan: a decision per edge and the actions that carry them out. */
@@ -84,33 +90,20 @@ export interface Plan {
   actions: ImageAction[];
 }
 
-/**
- * The repositories whose listings a plan of these edges needs, per backend, sorted: the
- * destinations' (tags already there, tag moves). Sources are not listed; the digests the edges
- * want are looked up one by one (see completeInventories), which is cheaper than listing
- * staging repositories with thousands of tags.
- */
-export function reposToRead(
-  edges: readonly Edge[],
-  locations: ReadonlyMap<string, RegistryLocation>,
-): Map<string, string[]> {
-  const wanted = new Map<string, Set<string>>();
-  for (const e of edges) {
-    const loc = locationOf(locations, e.dst.name);
-    let set = wanted.get(loc.backendId);
-    if (!set) wanted.set(loc.backendId, set = new Set());
-    set.add(joinRepository(loc.prefix, e.image));
-  }
-  return new Map([...wanted].map(([id, set]) => [id, [...set].sort()]));
-}
-
 /** Decides every edge by PROTOCOL.md §2 and groups the work into image actions. */
 export function plan(input: PlanInput): Plan {
+  const unaskedSources = new Map<string, Set<string>>();
+  for (const f of input.lookups ?? []) {
+    if (f.at !== "source") continue;
+    const loc = locationOf(input.locations, f.registry);
+    const key = `${loc.backendId}\0${joinRepository(loc.prefix, f.image)}`;
+    unaskedSources.set(key, (unaskedSources.get(key) ?? new Set()).add(f.digest));
+  }
   const repoOf = (registry: string, image: string) => {
     const loc = locationOf(input.locations, registry);
     const repo = joinRepository(loc.prefix, image);
     const held = input.inventories.get(loc.backendId)?.get(repo) ?? EMPTY;
-    return { loc, repo, held };
+    return { loc, repo, held, unasked: unaskedSources.get(`${loc.backendId}\0${repo}`) };
   };
 
   const decisions: EdgeDecision[] = [];
@@ -157,6 +150,8 @@ interface Side {
   loc: RegistryLocation;
   repo: string;
   held: RepoInventory;
+  /** Digests whose lookup failed here (sources only). */
+  unasked: ReadonlySet<string> | undefined;
 }
 
 /** The decision table for one edge. */
@@ -193,7 +188,9 @@ function decide(
   } else if (dst.held.has(edge.digest)) {
     return { edge, decision: "present" };
   }
-  if (src.held.has(edge.digest)) return { edge, decision: "copy" };
+  // A source that failed to answer for the digest may still have it: copying it fails that one
+  // image if not, where "missing" would pass over it.
+  if (src.held.has(edge.digest) || src.unasked?.has(edge.digest)) return { edge, decision: "copy" };
   return { edge, decision: "missing" };
 }
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { makeContext } from "../../src/cli/context.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
-import { promote, type RegistryAccess } from "../../src/cli/promote.ts";
+import { promoteEdges } from "../../src/cli/promote.ts";
+import type { RegistryAccess } from "../../src/promote/access.ts";
 import type { Edge } from "../../src/manifest/types.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
 import { MemoryBackend } from "../fakes/memory_backend.ts";
@@ -31,7 +32,7 @@ function world() {
 async function run(args: string[], edges: Edge[], access: RegistryAccess) {
   const { io, result } = recordingIo();
   const ctx = makeContext(parseFlags(["--manifest=x.yaml", ...args]), io);
-  return result(await promote(ctx, { edges, redundantEdges: [], overlaps: [] }, access));
+  return result(await promoteEdges(ctx, edges, access));
 }
 
 Deno.test("promote mode prints the plan by destination in a dry run and writes nothing", async () => {

@@ -3,16 +3,16 @@ import assert from "node:assert/strict";
 import { Logger } from "../../src/log.ts";
 import type { Edge } from "../../src/manifest/types.ts";
 import {
-  completeInventories,
   execute,
+  openRegistries,
   type Plan,
   plan,
-  reposToRead,
+  type RegistryAccess,
+  takeInventory,
 } from "../../src/promote/mod.ts";
 import { HttpBackend } from "../../src/registry/client.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { readRepositories } from "../../src/registry/inventory.ts";
-import type { Inventory } from "../../src/registry/inventory_types.ts";
 import { edge, manifestOf } from "../promote/edges_fixture.ts";
 import { startLoggedRegistry, writesOf } from "./logged_registry.ts";
 import { assertPromoted, pushStaging, type Staging } from "./promote_fixture.ts";
@@ -44,18 +44,16 @@ Deno.test("plan() and execute() promote over HTTP byte for byte, mounting on one
     const A = new HttpBackend({ host: a.host, fetch: http });
     const B = new HttpBackend({ host: b.host, fetch: http });
     const backends = new Map([[src, A], [prod, B], [released, A]]);
-    const locations = new Map([
-      [src, { backendId: A.id, prefix: "staging" }],
-      [prod, { backendId: B.id, prefix: "prod" }],
-      [released, { backendId: A.id, prefix: "released" }],
-    ]);
+    const prefixes = new Map([[src, "staging"], [prod, "prod"], [released, "released"]]);
+    const access: RegistryAccess = {
+      open: (name) =>
+        Promise.resolve({ backend: backends.get(name)!, prefix: prefixes.get(name)! }),
+      readRepositories,
+    };
     const planNow = async (): Promise<Plan> => {
-      const inventories = new Map<string, Inventory>();
-      for (const [id, repos] of reposToRead(edges, locations)) {
-        inventories.set(id, await readRepositories(id === A.id ? A : B, repos));
-      }
-      await completeInventories(edges, locations, backends, inventories);
-      return plan({ edges, locations, inventories });
+      const registries = await openRegistries(edges, access);
+      const { inventories, lookups } = await takeInventory(edges, registries, access);
+      return plan({ edges, locations: registries.locations, inventories, lookups });
     };
 
     const first = await planNow();

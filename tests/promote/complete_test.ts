@@ -78,20 +78,24 @@ Deno.test("completeInventories() reads a source digest with one GET, keeps its b
   );
 });
 
-Deno.test("completeInventories() returns a failed source lookup and plans that image as a copy", async () => {
+Deno.test("completeInventories() returns a failed source lookup, and plan() copies that image", async () => {
   const { stage, backends, locations, m } = setup();
   const img = seedImage(stage, "foo", [bytesOf("a")]);
   stage.fault = () => new RegistryError("registry returned 403", { status: 403 });
   const inventories = new Map<string, Inventory>();
   const edges = [edge(m, "prod", "foo", img.digest, "1")];
   const failures = await completeInventories(edges, locations, backends, inventories);
-  assert.deepEqual(failures.map((f) => [f.registry, f.image, f.digest]), [[
+  assert.deepEqual(failures.map((f) => [f.registry, f.image, f.digest, f.at]), [[
     "stage",
     "foo",
     img.digest,
+    "source",
   ]]);
   assert.match((failures[0]?.error as Error).message, /403/);
-  assert.equal(plan({ edges, locations, inventories }).decisions[0]?.decision, "copy");
+  assert.equal(inventories.get("stage")?.get("foo")?.has(img.digest), false);
+  assert.equal(plan({ edges, locations, inventories }).decisions[0]?.decision, "missing");
+  const decided = plan({ edges, locations, inventories, lookups: failures });
+  assert.equal(decided.decisions[0]?.decision, "copy");
 });
 
 Deno.test("completeInventories() reports a digest found nowhere as missing", async () => {

@@ -2,11 +2,16 @@
 import assert from "node:assert/strict";
 import { Logger } from "../../src/log.ts";
 import type { Edge } from "../../src/manifest/types.ts";
-import { completeInventories, execute, plan, reposToRead } from "../../src/promote/mod.ts";
+import {
+  execute,
+  openRegistries,
+  plan,
+  type RegistryAccess,
+  takeInventory,
+} from "../../src/promote/mod.ts";
 import { HttpBackend } from "../../src/registry/client.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { readRepositories } from "../../src/registry/inventory.ts";
-import type { Inventory } from "../../src/registry/inventory_types.ts";
 import { makeImage, makeIndex } from "../fixtures/images.ts";
 import { FakeRegistry } from "../fakes/registry.ts";
 import { edge, manifestOf } from "./edges_fixture.ts";
@@ -26,17 +31,14 @@ function world() {
   const D = new HttpBackend({ host: DST_HOST, fetch: http, insecureHosts: [DST_HOST] });
   const m = manifestOf(SRC_HOST, [DST_HOST]);
   const backends = new Map([[SRC_HOST, S], [DST_HOST, D]]);
-  const locations = new Map([
-    [SRC_HOST, { backendId: S.id, prefix: "" }],
-    [DST_HOST, { backendId: D.id, prefix: "" }],
-  ]);
+  const access: RegistryAccess = {
+    open: (name) => Promise.resolve({ backend: backends.get(name)!, prefix: "" }),
+    readRepositories,
+  };
   const run = async (edges: Edge[], sleeps: number[] = []) => {
-    const inventories = new Map<string, Inventory>();
-    for (const [, repos] of reposToRead(edges, locations)) {
-      inventories.set(D.id, await readRepositories(D, repos));
-    }
-    await completeInventories(edges, locations, backends, inventories);
-    const p = plan({ edges, locations, inventories });
+    const registries = await openRegistries(edges, access);
+    const { inventories, lookups } = await takeInventory(edges, registries, access);
+    const p = plan({ edges, locations: registries.locations, inventories, lookups });
     const r = await execute(p, {
       backends,
       log: new Logger("error", () => {}),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ExecuteResult } from "../../src/promote/execute.ts";
-import { outcomeOf } from "../../src/promote/outcome.ts";
+import { outcomeOf, promotionSucceeded } from "../../src/promote/outcome.ts";
 import { plan } from "../../src/promote/plan.ts";
 import { planText, summaryLines } from "../../src/promote/report.ts";
 import type { Inventory } from "../../src/registry/inventory_types.ts";
@@ -100,4 +100,19 @@ Deno.test("planText() lists copies, tags, the present count and what is not foun
       "",
     ].join("\n"),
   );
+});
+
+Deno.test("promotionSucceeded() fails a dry run whose lookups failed, and not a confirmed run", () => {
+  const lookup = {
+    registry: "prod",
+    image: "foo",
+    digest: C,
+    at: "destination" as const,
+    error: 0,
+  };
+  assert.equal(promotionSucceeded(outcomeOf(p, null, false), []), true);
+  assert.equal(promotionSucceeded(outcomeOf(p, null, false), [lookup]), false);
+  const run: ExecuteResult = { outcomes: new Map(), stats: {} as ExecuteResult["stats"], ms: 0 };
+  for (const a of p.actions) run.outcomes.set(a, { ok: true, ms: 0 });
+  assert.equal(promotionSucceeded(outcomeOf(p, run, true), [lookup]), true);
 });

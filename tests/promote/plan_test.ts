@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { plan, type PlanInput, reposToRead } from "../../src/promote/plan.ts";
+import { plan, type PlanInput } from "../../src/promote/plan.ts";
 import type { ImageRecord, Inventory } from "../../src/registry/inventory_types.ts";
 import { edge, manifestOf } from "./edges_fixture.ts";
 
@@ -186,16 +186,4 @@ Deno.test("plan() knows the children of an index it copies", () => {
   ));
   assert.deepEqual(p.actions[0]?.children, [B, C]);
   assert.equal(p.actions[0]?.mediaType, "application/vnd.oci.image.index.v1+json");
-});
-
-Deno.test("reposToRead() names only the destination repositories of the edges, per backend", () => {
-  const edges = [
-    edge(m, DST, "foo", A, "1.0"),
-    edge(m, DST2, "foo", A, null),
-    edge(m, DST, "bar/baz", B, null),
-  ];
-  assert.deepEqual([...reposToRead(edges, locations)], [
-    ["prod", ["images/bar/baz", "images/foo"]],
-    ["mirror", ["foo"]],
-  ]);
 });

@@ -1,9 +1,11 @@
 /** Plans and executes promotions over MemoryBackends, as the CLI does over real registries. */
 import type { Edge } from "../../src/manifest/types.ts";
 import { Logger } from "../../src/log.ts";
-import { completeInventories } from "../../src/promote/complete.ts";
+import type { RegistryAccess } from "../../src/promote/access.ts";
 import { execute, type ExecuteResult } from "../../src/promote/execute.ts";
-import { type Plan, plan, type RegistryLocation, reposToRead } from "../../src/promote/plan.ts";
+import { takeInventory } from "../../src/promote/inventory.ts";
+import { openRegistries } from "../../src/promote/open.ts";
+import { type Plan, plan } from "../../src/promote/plan.ts";
 import type { Inventory, RepoInventory } from "../../src/registry/inventory_types.ts";
 import type { MemoryBackend } from "../fakes/memory_backend.ts";
 
@@ -27,22 +29,23 @@ export async function readInventory(b: MemoryBackend, repos: string[]): Promise<
   return inv;
 }
 
-/** Builds the plan of `edges` the way the CLI does. */
+/** How a promotion reaches these registries; repositories are read as readInventory does. */
+export function accessOf(regs: Registries): RegistryAccess {
+  return {
+    open: (name) => {
+      const r = regs[name];
+      return r ? Promise.resolve(r) : Promise.reject(new Error(`unknown registry ${name}`));
+    },
+    readRepositories: (b, repos) => readInventory(b as MemoryBackend, repos),
+  };
+}
+
+/** Builds the plan of `edges` as the promotion pipeline does: open, inventory, plan. */
 export async function planOver(regs: Registries, edges: Edge[]): Promise<Plan> {
-  const locations = new Map<string, RegistryLocation>();
-  const backends = new Map<string, MemoryBackend>();
-  for (const [name, r] of Object.entries(regs)) {
-    locations.set(name, { backendId: r.backend.id, prefix: r.prefix });
-    backends.set(name, r.backend);
-  }
-  const byId = new Map([...backends.values()].map((b) => [b.id, b]));
-  const inventories = new Map<string, Inventory>();
-  for (const [id, repos] of reposToRead(edges, locations)) {
-    const b = byId.get(id);
-    if (b) inventories.set(id, await readInventory(b, repos));
-  }
-  await completeInventories(edges, locations, backends, inventories);
-  return plan({ edges, locations, inventories });
+  const access = accessOf(regs);
+  const registries = await openRegistries(edges, access);
+  const { inventories, lookups } = await takeInventory(edges, registries, access);
+  return plan({ edges, locations: registries.locations, inventories, lookups });
 }
 
 /** Executes a plan with a quiet logger and no real waits; returns the result and log text. */
