@@ -11,7 +11,7 @@ import { runParseOnly } from "./parse_only.ts";
 import { runPromote } from "./promote.ts";
 import { RunDeadline, runTimeoutMs } from "./run_deadline.ts";
 import {
-  defaultSnapshotDeps,
+  defaultSnapshotAccess,
   rejectSnapshotFlags,
   runSnapshot,
   wantsSnapshot,
@@ -61,7 +61,7 @@ type Mode = (ctx: RunContext) => Promise<number>;
 function chooseMode(flags: Flags): Mode {
   const v = flags.values;
   if (v["list-checks"]) return runListChecks;
-  if (wantsSnapshot(flags)) return (ctx) => runSnapshot(ctx, defaultSnapshotDeps(ctx));
+  if (wantsSnapshot(flags)) return (ctx) => runSnapshot(ctx, defaultSnapshotAccess(ctx));
   rejectSnapshotFlags(flags);
   if (v.manifest !== undefined && v["thin-manifest-dir"] !== undefined) {
     throw new UsageError("--manifest and --thin-manifest-dir cannot be used together");

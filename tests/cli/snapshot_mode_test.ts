@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
 import { makeContext } from "../../src/cli/context.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
-import {
-  rejectSnapshotFlags,
-  runSnapshot,
-  type SnapshotDeps,
-  SnapshotError,
-  snapshotOptions,
-} from "../../src/cli/snapshot.ts";
+import { rejectSnapshotFlags, runSnapshot, snapshotOptions } from "../../src/cli/snapshot.ts";
+import { type SnapshotAccess, SnapshotError } from "../../src/snapshot/pipeline.ts";
 import { UsageError } from "../../src/cli/usage_error.ts";
 import type { Backend } from "../../src/registry/api.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
@@ -21,8 +16,8 @@ const L = `sha256:${"f".repeat(64)}`;
 
 const backend = { id: "fake", display: "reg.test" } as Backend;
 
-/** Fake deps over a fixed inventory; `fail` makes the walk throw after some progress. */
-function fakeDeps(inv: Inventory, fail?: Error): SnapshotDeps & { opened: string[] } {
+/** Fake registry access over a fixed inventory; `fail` makes the walk throw after some progress. */
+function fakeAccess(inv: Inventory, fail?: Error): SnapshotAccess & { opened: string[] } {
   const opened: string[] = [];
   return {
     opened,
@@ -41,9 +36,6 @@ function fakeDeps(inv: Inventory, fail?: Error): SnapshotDeps & { opened: string
     read(_b, repos) {
       return Promise.resolve(new Map(repos.map((r) => [r, inv.get(r) ?? new Map()])));
     },
-    loadManifests() {
-      return Promise.reject(new Error("no manifests in this test"));
-    },
   };
 }
 
@@ -56,13 +48,13 @@ const INV = inventoryOf({
   "p/bar": [{ digest: A, tags: ["latest"] }],
 });
 
-async function run(args: string[], deps: SnapshotDeps) {
+async function run(args: string[], access: SnapshotAccess) {
   const { io, result } = recordingIo();
-  return result(await runSnapshot(makeContext(parseFlags(args), io), deps));
+  return result(await runSnapshot(makeContext(parseFlags(args), io), access));
 }
 
 Deno.test("runSnapshot() prints the YAML of the path's repositories and progress to stderr", async () => {
-  const r = await run(["--snapshot=reg.test/p"], fakeDeps(INV));
+  const r = await run(["--snapshot=reg.test/p"], fakeAccess(INV));
   assert.equal(r.code, 0);
   assert.equal(
     r.stdout,
@@ -76,23 +68,23 @@ Deno.test("runSnapshot() prints the YAML of the path's repositories and progress
 Deno.test("runSnapshot() applies --minimal-snapshot and --snapshot-tag", async () => {
   const r = await run(
     ["--snapshot=reg.test/p", "--minimal-snapshot", "--output=csv"],
-    fakeDeps(INV),
+    fakeAccess(INV),
   );
   assert.equal(r.stdout, `bar@${A},bar:latest\nfoo@${B},foo:b\nfoo@${L},foo:1.0\n`);
   const t = await run(
     ["--snapshot=reg.test/p", "--snapshot-tag=1.0", "--output=csv"],
-    fakeDeps(INV),
+    fakeAccess(INV),
   );
   assert.equal(t.stdout, `foo@${L},foo:1.0\n`);
 });
 
 Deno.test("runSnapshot() passes --snapshot-service-account to the opener", async () => {
-  const deps = fakeDeps(INV);
+  const access = fakeAccess(INV);
   await run(
     ["--snapshot=reg.test", "--snapshot-service-account=sa@p.iam.gserviceaccount.com"],
-    deps,
+    access,
   );
-  assert.deepEqual(deps.opened, ["reg.test as sa@p.iam.gserviceaccount.com"]);
+  assert.deepEqual(access.opened, ["reg.test as sa@p.iam.gserviceaccount.com"]);
 });
 
 Deno.test("runSnapshot() prints nothing and throws SnapshotError when the walk fails", async () => {
@@ -101,7 +93,7 @@ Deno.test("runSnapshot() prints nothing and throws SnapshotError when the walk f
   });
   const { io, out } = recordingIo();
   const ctx = makeContext(parseFlags(["--snapshot=reg.test/p"]), io);
-  await assert.rejects(runSnapshot(ctx, fakeDeps(INV, cause)), (e: unknown) => {
+  await assert.rejects(runSnapshot(ctx, fakeAccess(INV, cause)), (e: unknown) => {
     assert.ok(e instanceof SnapshotError);
     assert.equal(e.cause, cause);
     assert.match(e.message, /reg\.test\/p/);
@@ -116,7 +108,7 @@ Deno.test("runSnapshot() warns about images held by the path's own repository", 
     "p/foo": [{ digest: B, tags: [] }],
   });
   const r = await run(["--snapshot=reg.test/p"], {
-    ...fakeDeps(inv),
+    ...fakeAccess(inv),
     walk: () => Promise.resolve(inv),
   });
   assert.equal(r.stdout, `- name: foo\n  dmap:\n    "${B}": []\n`);

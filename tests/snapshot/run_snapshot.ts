@@ -2,7 +2,8 @@
 import { makeContext } from "../../src/cli/context.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
 import { describe, EXIT, main } from "../../src/cli/main.ts";
-import { runSnapshot, type SnapshotDeps, SnapshotError } from "../../src/cli/snapshot.ts";
+import { runSnapshot } from "../../src/cli/snapshot.ts";
+import { type SnapshotAccess, SnapshotError } from "../../src/snapshot/pipeline.ts";
 import { HttpBackend } from "../../src/registry/client.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
@@ -18,8 +19,8 @@ export async function runSnapshotIn(
   return result(await main(args, io));
 }
 
-/** Deps that open HTTP registries over `fetch` with no transport (no retries, no waits). */
-function plainDeps(fetch: typeof globalThis.fetch): SnapshotDeps {
+/** Registry access that opens HTTP registries over `fetch` with no transport (no retries, no waits). */
+function plainAccess(fetch: typeof globalThis.fetch): SnapshotAccess {
   return {
     open(name) {
       const slash = name.indexOf("/");
@@ -33,18 +34,17 @@ function plainDeps(fetch: typeof globalThis.fetch): SnapshotDeps {
     walk: (backend, prefix, onProgress) =>
       walkRegistry(backend, prefix, (p) => onProgress(p.done, p.repositories)),
     read: (backend, repos) => readRepositories(backend, repos),
-    loadManifests: () => Promise.reject(new Error("no manifests here")),
   };
 }
 
-/** Runs the snapshot mode over plainDeps: network errors fail at once, without retries. */
+/** Runs the snapshot mode over plainAccess: network errors fail at once, without retries. */
 export async function runSnapshotPlain(
   args: string[],
   fetch: typeof globalThis.fetch,
 ): Promise<RecordedRun> {
   const { io, result } = recordingIo({ fetch, now: Date.now });
   try {
-    return result(await runSnapshot(makeContext(parseFlags(args), io), plainDeps(fetch)));
+    return result(await runSnapshot(makeContext(parseFlags(args), io), plainAccess(fetch)));
   } catch (e) {
     if (!(e instanceof SnapshotError)) throw e;
     io.stderr(`cip: ${describe(e)}\n`);
