@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Logger } from "../src/log.ts";
 import { escapeControls, outsideText } from "../src/safe_text.ts";
 import { errorFromResponse } from "../src/registry/transport/mod.ts";
-import { escapeData } from "../src/checks/annotations.ts";
+import { escapeData } from "../src/checks/findings_text.ts";
 import { hasControl } from "./fixtures/control_chars.ts";
 
 /** Every character that must never reach a terminal raw. */

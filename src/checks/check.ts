@@ -1,6 +1,7 @@
 /** The pre-submit check interface: what a check is, what it sees, and what it reports. */
 import type { Edge, EdgeSet, Manifest, RegistrySpec } from "../manifest/mod.ts";
-import type { Backend } from "../registry/mod.ts";
+import type { BaseState } from "../manifest/git_base/mod.ts";
+import type { OpenedRegistry } from "../registry/mod.ts";
 
 /** How bad a finding is: errors fail the run (exit 1), warnings are only printed. */
 export type Severity = "error" | "warning";
@@ -16,25 +17,10 @@ export interface Finding {
   line?: number;
 }
 
-/** A registry opened for reading: its backend and the path prefix of the registry name. */
-export interface OpenedRegistry {
-  backend: Backend;
-  /** The path below the backend the registry name adds (`gcr.io/proj` -> `proj`). */
-  prefix: string;
-}
-
 /** Opens a manifest's registry for reading, with the registry's own credentials. */
 export type RegistryOpener = (
   registry: RegistrySpec,
 ) => OpenedRegistry | Promise<OpenedRegistry>;
-
-/** The manifests at the git base the change is compared against. */
-export interface BaseState {
-  /** The revision as given (`origin/main`, a commit id, `HEAD^`). */
-  rev: string;
-  manifests: Manifest[];
-  edges: EdgeSet;
-}
 
 /** Everything a check may look at. Checks only read it; none sees another check's result. */
 export interface CheckContext {
@@ -45,14 +31,12 @@ export interface CheckContext {
   /** The manifests at the git base, when a base is known. */
   base?: BaseState;
   /**
-   * The head edges this change adds or changes (scopeEdges against the base), or all head
+   * The head edges this change adds or changes (changedEdges against the base), or all head
    * edges when no base is known. Checks that read registries look only at these.
    */
   changed: Edge[];
   /** Opens registries for reading, when this run may read registries. */
   openRegistry?: RegistryOpener;
-  /** Whether this run writes nothing (checks run in dry runs). */
-  dryRun: boolean;
   /** The largest image the image-size check allows, in bytes. */
   maxImageSizeBytes: number;
   /** Debug detail from checks goes here (never findings). */
@@ -88,10 +72,4 @@ export const HAS_GIT_BASE: Condition = {
 export const CAN_READ_REGISTRIES: Condition = {
   describe: "registries that can be read",
   holds: (ctx) => ctx.openRegistry !== undefined,
-};
-
-/** Applies only in dry runs. */
-export const IS_DRY_RUN: Condition = {
-  describe: "a dry run",
-  holds: (ctx) => ctx.dryRun,
 };

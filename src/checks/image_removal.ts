@@ -1,9 +1,8 @@
 /** Check `image-removal`: nothing promoted at the base disappears at the head. */
-import type { Edge } from "../manifest/mod.ts";
+import { type Edge, EdgeIndex } from "../manifest/mod.ts";
 import { type Check, type Finding, HAS_GIT_BASE } from "./check.ts";
-import { describeRegistries } from "./edge_keys.ts";
-import { EdgeIndex } from "./edge_index.ts";
-import { HeadLocator } from "./locate.ts";
+import { describeRegistries } from "./_edge_keys.ts";
+import { HeadLocator } from "./_locate.ts";
 
 /** Fails when a destination image, digest or tag promoted at the base is gone at the head. */
 export const imageRemoval: Check = {

@@ -1,8 +1,8 @@
 /** Check `image-size`: no promoted image is larger than `--max-image-size`. */
 import { CAN_READ_REGISTRIES, type Check, type Finding } from "./check.ts";
-import { sourceDigests } from "./edge_keys.ts";
-import { ImageReader } from "./image_reader.ts";
-import { HeadLocator } from "./locate.ts";
+import { sourceDigests } from "./_edge_keys.ts";
+import { ImageReader } from "./_image_reader.ts";
+import { HeadLocator } from "./_locate.ts";
 
 const MIB = 1024 * 1024;
 

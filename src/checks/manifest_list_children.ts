@@ -1,8 +1,8 @@
 /** Check `manifest-list-children`: every child of a promoted manifest list is in the source. */
 import { CAN_READ_REGISTRIES, type Check, type Finding } from "./check.ts";
-import { sourceDigests } from "./edge_keys.ts";
-import { ImageReader, parseManifest } from "./image_reader.ts";
-import { HeadLocator } from "./locate.ts";
+import { sourceDigests } from "./_edge_keys.ts";
+import { ImageReader, parseManifest } from "./_image_reader.ts";
+import { HeadLocator } from "./_locate.ts";
 
 /** Fails for each child of a promoted manifest list or index the source registry lacks. */
 export const manifestListChildren: Check = {

@@ -1,6 +1,7 @@
 /**
- * Pre-submit checks for changes to manifests: the Check interface, every check, running them,
- * reading the manifests at a git base, and scoping a promotion to what a change touched.
+ * Pre-submit checks for changes to manifests: the Check interface, every check (one file each,
+ * listed in all.ts), choosing and running them over a change (run.ts), and their findings as
+ * text. Files whose name starts with `_` are helpers of the checks, not imported from outside.
  */
 export * from "./check.ts";
 export { ALL_CHECKS } from "./all.ts";
@@ -8,19 +9,17 @@ export {
   type ChecksResult,
   hasErrors,
   parseCheckList,
+  type PreSubmitInput,
   type ReportedFinding,
   runChecks,
+  runPreSubmit,
   selectChecks,
   type Selection,
 } from "./run.ts";
-export { escapeData, escapeProperty, formatAnnotation, formatFinding } from "./annotations.ts";
-export { scopeEdges } from "./scope.ts";
-export { type BaseFlags, type BaseRequest, baseRequest, DiffBaseError } from "./diff_base.ts";
-export { Git, GitError } from "./git.ts";
 export {
-  BaseManifestError,
-  loadBaseManifests,
-  repoPath,
-  type RepoPlace,
-  repoPlace,
-} from "./base.ts";
+  checksSummary,
+  escapeData,
+  escapeProperty,
+  formatAnnotation,
+  formatFinding,
+} from "./findings_text.ts";

@@ -1,7 +1,7 @@
 /** Check `promotes-nothing`: warns about a change that gives the promoter nothing to do. */
 import type { Edge } from "../manifest/mod.ts";
 import { type Check, type Finding, HAS_GIT_BASE } from "./check.ts";
-import { ImageReader } from "./image_reader.ts";
+import { ImageReader } from "./_image_reader.ts";
 
 /**
  * Warns when the change adds or changes no digest or tag at all, or (when registries can be

@@ -1,5 +1,10 @@
-/** Choosing checks by name and running them independently of one another. */
-import type { Check, CheckContext, Finding } from "./check.ts";
+/**
+ * The pre-submit step: choosing checks by name, and running them over a change independently
+ * of one another.
+ */
+import { changedEdges, type EdgeSet, type Manifest } from "../manifest/mod.ts";
+import type { BaseState } from "../manifest/git_base/mod.ts";
+import type { Check, CheckContext, Finding, RegistryOpener } from "./check.ts";
 import { describeError } from "../describe_error.ts";
 
 /** A finding with the name of the check that reported it. */
@@ -77,8 +82,42 @@ async function runOne(check: Check, ctx: CheckContext): Promise<Finding[]> {
   }
 }
 
-/** An error and its causes on one line. */
 /** Whether any finding is an error (the run then exits 1). */
 export function hasErrors(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === "error");
+}
+
+/** What the pre-submit checks look at: the head, its base when known, and registry access. */
+export interface PreSubmitInput {
+  checks: readonly Check[];
+  /** The manifests as the change leaves them (the head). */
+  manifests: Manifest[];
+  /** The head's edges. */
+  edges: EdgeSet;
+  /** The manifests at the git base, when a base is known. */
+  base?: BaseState;
+  /** Opens registries for the checks that read them; without it those checks are skipped. */
+  openRegistry?: RegistryOpener;
+  /** The largest image the image-size check allows, in bytes. */
+  maxImageSizeBytes: number;
+  /** Debug detail from checks goes here (never findings). */
+  debug: (message: string) => void;
+}
+
+/**
+ * Runs the pre-submit checks over a change: the checks that read registries look only at what
+ * the change adds or changes when its base is known (changedEdges), at everything otherwise.
+ */
+export async function runPreSubmit(input: PreSubmitInput): Promise<ChecksResult> {
+  const head = input.edges.edges;
+  const ctx: CheckContext = {
+    manifests: input.manifests,
+    edges: input.edges,
+    changed: input.base ? changedEdges(head, input.base.edges.edges) : head,
+    maxImageSizeBytes: input.maxImageSizeBytes,
+    debug: input.debug,
+    ...(input.base ? { base: input.base } : {}),
+    ...(input.openRegistry ? { openRegistry: input.openRegistry } : {}),
+  };
+  return await runChecks(input.checks, ctx);
 }

@@ -1,8 +1,7 @@
 /** Check `tag-move`: no tag points at another digest than it did at the base. */
-import type { Edge } from "../manifest/mod.ts";
+import { type Edge, EdgeIndex } from "../manifest/mod.ts";
 import { type Check, type Finding, HAS_GIT_BASE } from "./check.ts";
-import { describeRegistries } from "./edge_keys.ts";
-import { EdgeIndex } from "./edge_index.ts";
+import { describeRegistries } from "./_edge_keys.ts";
 
 /** Fails when a destination tag that pointed at one digest at the base points at another. */
 export const tagMove: Check = {

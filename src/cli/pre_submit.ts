@@ -1,64 +1,32 @@
 /**
- * The pre-submit step of a run: find the git base, scope the edges to the change when asked,
- * and in dry runs run the checks and print their findings (and GitHub annotations).
+ * The pre-submit flags of `cip run` (`--checks`, `--skip-checks`, `--max-image-size`, the base
+ * flags) as options, and the checks' results as text: findings on stderr, GitHub annotations
+ * on stdout, one summary line. The checks themselves run in src/checks.
  */
 import {
   ALL_CHECKS,
-  type BaseRequest,
-  baseRequest,
-  type BaseState,
   type Check,
-  type CheckContext,
-  DiffBaseError,
+  checksSummary,
   formatAnnotation,
   formatFinding,
-  GitError,
   hasErrors,
-  loadBaseManifests,
   parseCheckList,
   type RegistryOpener,
-  repoPath,
-  type RepoPlace,
-  repoPlace,
-  type ReportedFinding,
-  runChecks,
-  scopeEdges,
+  runPreSubmit,
   selectChecks,
 } from "../checks/mod.ts";
+import type { EdgeSet, Manifest } from "../manifest/mod.ts";
 import {
-  type Edge,
-  type EdgeSet,
-  inSkippedParts,
-  type Manifest,
-  type SkippedPart,
-} from "../manifest/mod.ts";
+  type Base,
+  type BaseRequest,
+  baseRequest,
+  DiffBaseError,
+  GitError,
+  repoPath,
+  repoPlace,
+} from "../manifest/git_base/mod.ts";
 import { manifestInput, type RunContext } from "./context.ts";
 import { UsageError } from "./usage_error.ts";
-
-/** What the mode running the pre-submit step passes in. */
-export interface PreSubmitInput {
-  /** The head's edges, as computeEdges returned them. */
-  edges: EdgeSet;
-  /** The head's manifests (default: those the edges come from). */
-  manifests?: Manifest[];
-  /** The parts of the head's manifests left out of the run: left out of the base as well. */
-  skipped?: readonly SkippedPart[];
-  /** Checks run only in dry runs; scoping applies either way. */
-  dryRun: boolean;
-  /** Opens registries for the checks that read them; without it those checks are skipped. */
-  openRegistry?: RegistryOpener;
-}
-
-/** What the run goes on with. */
-export interface PreSubmitResult {
-  /** The edges to promote: those the change touched when scoping was asked, else all. */
-  edges: Edge[];
-  /** Whether the edges were scoped to a change (`--use-prow-manifest-diff`, `--manifest-diff-since`). */
-  scoped: boolean;
-  /** Whether a check reported an error: the run must exit 1. */
-  failed: boolean;
-  findings: ReportedFinding[];
-}
 
 const DEFAULT_MAX_IMAGE_SIZE_MIB = 2048;
 
@@ -82,88 +50,59 @@ export function readPreSubmitFlags(ctx: RunContext): PreSubmitFlags {
   };
 }
 
-/** Runs the pre-submit step; throws UsageError for bad check flags, GitError for git trouble. */
-export async function preSubmit(ctx: RunContext, p: PreSubmitInput): Promise<PreSubmitResult> {
+/** The change the checks look at: the head's manifests and edges, and its base if read. */
+export interface Change {
+  manifests: Manifest[];
+  edges: EdgeSet;
+  base: Base | undefined;
+}
+
+/**
+ * In a dry run, runs the checks over the change and prints what they found; returns whether
+ * one reported an error (the run then exits 1). With --confirm no check runs.
+ */
+export async function checkChange(
+  ctx: RunContext,
+  flags: PreSubmitFlags,
+  change: Change,
+  openRegistry: RegistryOpener,
+): Promise<boolean> {
   const v = ctx.flags.values;
-  const { checks, maxImageSizeBytes, request } = readPreSubmitFlags(ctx);
-  const input = manifestInput(ctx.flags);
-  let place: RepoPlace | undefined;
-  let base: BaseState | undefined;
-  // A base only serves checks (dry runs) and scoping; --diff-base with --confirm needs none.
-  if (request && (p.dryRun || request.scope)) {
-    place = await repoPlace(input);
-    const rev = await baseRevision(place, request);
-    const since = request.kind === "since" ? `the last commit before "${request.date}", ` : "";
-    ctx.log.info(`comparing the manifests with ${since}${rev} (${request.why})`);
-    base = await loadBaseManifests(input, place, rev, ctx.log);
-    // What the head leaves out for its problems is neither removed nor changed by the change.
-    const skipped = inSkippedParts(p.skipped ?? []);
-    base.edges = { ...base.edges, edges: base.edges.edges.filter((e) => !skipped(e)) };
-  }
-  const head = p.edges.edges;
-  const changed = base ? scopeEdges(head, base.edges.edges) : head;
-  const scoped = request?.scope === true;
-  if (scoped) {
-    if (changed.length === 0) {
-      ctx.log.warn(`the manifests changed nothing to promote since ${base!.rev}: nothing to do`);
-    } else {
-      ctx.log.info(
-        `promoting only what changed since ${base!.rev}: ${changed.length} of ` +
-          `${head.length} edges`,
-      );
-    }
-  }
-  const result: PreSubmitResult = {
-    edges: scoped ? changed : head,
-    scoped,
-    failed: false,
-    findings: [],
-  };
-  if (!p.dryRun) {
+  if (v.confirm === true) {
     if (v.checks !== undefined || v["skip-checks"] !== undefined) {
       ctx.log.warn(
         "checks run only in dry runs; --checks and --skip-checks do nothing with --confirm",
       );
     }
-    return result;
+    return false;
   }
-  const checkCtx: CheckContext = {
-    manifests: p.manifests ?? [...new Set(p.edges.edges.map((e) => e.manifest))],
-    edges: p.edges,
-    changed,
-    dryRun: p.dryRun,
-    maxImageSizeBytes,
+  const result = await runPreSubmit({
+    checks: flags.checks,
+    manifests: change.manifests,
+    edges: change.edges,
+    maxImageSizeBytes: flags.maxImageSizeBytes,
     debug: (m) => ctx.log.debug(m),
-    ...(base ? { base } : {}),
-    ...(p.openRegistry ? { openRegistry: p.openRegistry } : {}),
-  };
-  const outcome = await runChecks(checks, checkCtx);
-  for (const s of outcome.skipped) ctx.log.debug(`check ${s.check} skipped: it needs ${s.needs}`);
-  for (const f of outcome.findings) {
+    openRegistry,
+    ...(change.base ? { base: change.base.state } : {}),
+  });
+  for (const s of result.skipped) ctx.log.debug(`check ${s.check} skipped: it needs ${s.needs}`);
+  for (const f of result.findings) {
     if (f.severity === "error") ctx.log.error(formatFinding(f));
     else ctx.log.warn(formatFinding(f));
   }
-  const actions = ctx.io.env("GITHUB_ACTIONS") === "true" && outcome.findings.length > 0;
+  const actions = ctx.io.env("GITHUB_ACTIONS") === "true" && result.findings.length > 0;
   if (actions && v["json-log-summary"] === true) {
     ctx.log.info("no GitHub annotations: --json-log-summary keeps stdout for the JSON summary");
   } else if (actions) {
-    const where = place ?? await repoPlace(input).catch((e) => {
+    const where = change.base?.place ?? await repoPlace(manifestInput(ctx.flags)).catch((e) => {
       if (e instanceof GitError) return undefined;
       throw e;
     });
     const pathOf = where ? (file: string) => repoPath(where, file) : undefined;
-    await ctx.io.stdout(outcome.findings.map((f) => `${formatAnnotation(f, pathOf)}\n`).join(""));
+    await ctx.io.stdout(result.findings.map((f) => `${formatAnnotation(f, pathOf)}\n`).join(""));
   }
-  const errors = outcome.findings.filter((f) => f.severity === "error").length;
-  const warnings = outcome.findings.length - errors;
-  ctx.log.info(
-    `checks: ${outcome.ran.length} ran (${outcome.ran.join(", ") || "none"}), ` +
-      (outcome.skipped.length > 0
-        ? `${outcome.skipped.length} skipped (why: --log-level=debug), `
-        : "") +
-      `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`,
-  );
-  return { ...result, failed: hasErrors(outcome.findings), findings: outcome.findings };
+  ctx.log.info(checksSummary(result));
+  return hasErrors(result.findings);
 }
 
 /** The checks `--checks` and `--skip-checks` leave; unknown names are a usage error. */
@@ -205,10 +144,4 @@ function readBaseRequest(ctx: RunContext): BaseRequest | null {
     if (e instanceof DiffBaseError) throw new UsageError(e.message, { cause: e });
     throw e;
   }
-}
-
-/** The revision to compare with: as named, or the last commit before the date. */
-async function baseRevision(place: RepoPlace, request: BaseRequest): Promise<string> {
-  if (request.kind === "rev") return request.rev;
-  return await place.git.lastCommitBefore(request.date);
 }

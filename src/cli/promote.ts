@@ -4,6 +4,7 @@
  * rest; its results become text on stdout and stderr, and the exit code.
  */
 import { type Edge, edgesOf, loadManifests, type SkippedPart } from "../manifest/mod.ts";
+import { readBase } from "../manifest/git_base/mod.ts";
 import {
   copySummary,
   failureErrors,
@@ -18,11 +19,12 @@ import {
   registryAccess,
   reportJson,
   runNotes,
+  scopeEdges,
   summaryLines,
 } from "../promote/mod.ts";
 import { VERSION } from "../version.ts";
 import { manifestInput, type RunContext } from "./context.ts";
-import { preSubmit, readPreSubmitFlags } from "./pre_submit.ts";
+import { checkChange, readPreSubmitFlags } from "./pre_submit.ts";
 import { registriesFromFlags } from "./registries.ts";
 import { checkReportTarget, writeReport } from "./report_file.ts";
 import { failForSkipped, logSkipped } from "./skipped.ts";
@@ -33,23 +35,27 @@ import { failForSkipped, logSkipped } from "./skipped.ts";
  */
 export async function runPromote(ctx: RunContext): Promise<number> {
   const v = ctx.flags.values;
-  readPreSubmitFlags(ctx);
+  const preSubmit = readPreSubmitFlags(ctx);
   if (typeof v.report === "string") await checkReportTarget(v.report);
   const registries = registriesFromFlags(ctx);
-  const loaded = await loadManifests(manifestInput(ctx.flags), ctx.log);
+  const input = manifestInput(ctx.flags);
+  const loaded = await loadManifests(input, ctx.log);
   const edgeSet = edgesOf(loaded);
   const skipped = loaded.problems.skipped;
   logSkipped(ctx, skipped);
-  const pre = await preSubmit(ctx, {
-    manifests: loaded.manifests,
-    skipped,
-    edges: edgeSet,
-    dryRun: v.confirm !== true,
-    openRegistry: (spec) => registries.open(spec.name, spec.serviceAccount),
-  });
-  const code = await promoteEdges(ctx, pre.edges, registryAccess(registries), skipped);
+  const dryRun = v.confirm !== true;
+  const base = await readBase(input, preSubmit.request, { dryRun, skipped, log: ctx.log });
+  const edges = scopeEdges(edgeSet.edges, base, ctx.log);
+  const change = { manifests: loaded.manifests, edges: edgeSet, base };
+  const checksFailed = await checkChange(
+    ctx,
+    preSubmit,
+    change,
+    (spec) => registries.open(spec.name, spec.serviceAccount),
+  );
+  const code = await promoteEdges(ctx, edges, registryAccess(registries), skipped);
   failForSkipped(ctx, skipped);
-  return pre.failed || skipped.length > 0 ? Math.max(code, 1) : code;
+  return checksFailed || skipped.length > 0 ? Math.max(code, 1) : code;
 }
 
 /**

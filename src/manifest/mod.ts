@@ -1,4 +1,7 @@
-/** Promoter manifests: types, strict parsing, loading of plain files and thin directories, edges. */
+/**
+ * Promoter manifests: types, strict parsing, loading of plain files and thin directories, edges
+ * and what a change to them touches. The manifests at a git base are in git_base/.
+ */
 export * from "./types.ts";
 export * from "./errors.ts";
 export { MAX_MANIFEST_BYTES, MAX_TOTAL_MANIFEST_BYTES } from "./decode_text.ts";
@@ -46,3 +49,5 @@ export {
   overlapErrors,
   type RedundantEdge,
 } from "./edges.ts";
+export { EdgeIndex } from "./edge_index.ts";
+export { changedEdges } from "./changed_edges.ts";

@@ -4,6 +4,7 @@
  */
 export * from "./access.ts";
 export * from "./pipeline.ts";
+export * from "./scope.ts";
 export * from "./open.ts";
 export * from "./inventory.ts";
 export * from "./plan.ts";

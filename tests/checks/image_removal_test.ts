@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { imageRemoval } from "../../src/checks/image_removal.ts";
-import { d, lineOf, plainManifest } from "./manifest_text.ts";
+import { d, lineOf, plainManifest } from "../fixtures/manifest_text.ts";
 import { runCheck } from "./run_check.ts";
 
 const SRC = "gcr.io/stage";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { formatSize, imageSize } from "../../src/checks/image_size.ts";
 import { FakeBackend, imageManifest, indexManifest } from "./fake_backend.ts";
-import { d, lineOf, plainManifest } from "./manifest_text.ts";
+import { d, lineOf, plainManifest } from "../fixtures/manifest_text.ts";
 import { runCheck } from "./run_check.ts";
 
 const MIB = 1024 * 1024;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { manifestListChildren } from "../../src/checks/manifest_list_children.ts";
 import { FakeBackend, imageManifest, indexManifest } from "./fake_backend.ts";
-import { lineOf, plainManifest } from "./manifest_text.ts";
+import { lineOf, plainManifest } from "../fixtures/manifest_text.ts";
 import { runCheck } from "./run_check.ts";
 
 const SRC = "reg.example/stage";

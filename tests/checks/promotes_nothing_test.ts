@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { promotesNothing } from "../../src/checks/promotes_nothing.ts";
 import { FakeBackend, imageManifest } from "./fake_backend.ts";
-import { plainManifest } from "./manifest_text.ts";
+import { plainManifest } from "../fixtures/manifest_text.ts";
 import { runCheck } from "./run_check.ts";
 
 const SRC = "reg.example/stage";

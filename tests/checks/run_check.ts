@@ -1,21 +1,14 @@
 /** Runs one check alone against fixture manifests (and, for some, fake registries). */
 import { join } from "node:path";
 import { Logger } from "../../src/log.ts";
-import {
-  type Check,
-  type CheckContext,
-  type OpenedRegistry,
-  type ReportedFinding,
-  runChecks,
-  scopeEdges,
-} from "../../src/checks/mod.ts";
+import { type Check, type ReportedFinding, runPreSubmit } from "../../src/checks/mod.ts";
 import {
   computeEdges,
   loadManifests,
   type Manifest,
   type ManifestInput,
 } from "../../src/manifest/mod.ts";
-import type { Backend } from "../../src/registry/api.ts";
+import type { Backend, OpenedRegistry } from "../../src/registry/mod.ts";
 import { writeTree } from "../manifest/fixtures.ts";
 
 /**
@@ -57,11 +50,10 @@ export async function runCheck(check: Check, fixture: CheckFixture): Promise<Che
     const headEdges = computeEdges(head.manifests);
     const baseEdges = base ? computeEdges(base.manifests) : undefined;
     const registries = fixture.registries;
-    const ctx: CheckContext = {
+    const result = await runPreSubmit({
+      checks: [check],
       manifests: head.manifests,
       edges: headEdges,
-      changed: baseEdges ? scopeEdges(headEdges.edges, baseEdges.edges) : headEdges.edges,
-      dryRun: true,
       maxImageSizeBytes: (fixture.maxImageSizeMiB ?? 2048) * 1024 * 1024,
       debug: () => {},
       ...(base && baseEdges
@@ -76,8 +68,7 @@ export async function runCheck(check: Check, fixture: CheckFixture): Promise<Che
           },
         }
         : {}),
-    };
-    const result = await runChecks([check], ctx);
+    });
     return {
       findings: result.findings,
       skipped: result.skipped.length > 0,

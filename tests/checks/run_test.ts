@@ -6,7 +6,6 @@ import {
   type CheckContext,
   HAS_GIT_BASE,
   hasErrors,
-  IS_DRY_RUN,
   parseCheckList,
   runChecks,
   selectChecks,
@@ -16,7 +15,6 @@ const ctx: CheckContext = {
   manifests: [],
   edges: { edges: [], redundantEdges: [], overlaps: [] },
   changed: [],
-  dryRun: true,
   maxImageSizeBytes: 1,
   debug: () => {},
 };
@@ -83,13 +81,11 @@ Deno.test("runChecks() turns a failing check into an error and still runs the ot
   assert.equal(r.findings[1]!.check, "fine");
 });
 
-Deno.test("conditions hold only when the run has a base, registry access, a dry run", () => {
+Deno.test("conditions hold only when the run has a base, registry access", () => {
   assert.equal(HAS_GIT_BASE.holds(ctx), false);
   assert.equal(CAN_READ_REGISTRIES.holds(ctx), false);
-  assert.equal(IS_DRY_RUN.holds(ctx), true);
   const full: CheckContext = {
     ...ctx,
-    dryRun: false,
     base: { rev: "main", manifests: [], edges: ctx.edges },
     openRegistry: () => {
       throw new Error("not opened in this test");
@@ -97,5 +93,4 @@ Deno.test("conditions hold only when the run has a base, registry access, a dry 
   };
   assert.equal(HAS_GIT_BASE.holds(full), true);
   assert.equal(CAN_READ_REGISTRIES.holds(full), true);
-  assert.equal(IS_DRY_RUN.holds(full), false);
 });

@@ -1,7 +1,7 @@
 /** The checks that read registries, through the command line's dry run against a real registry. */
 import assert from "node:assert/strict";
-import { type TempRepo, tempRepo } from "../checks/git_repo.ts";
-import { lineOf, plainManifest } from "../checks/manifest_text.ts";
+import { type TempRepo, tempRepo } from "../manifest/git_base/git_repo.ts";
+import { lineOf, plainManifest } from "../fixtures/manifest_text.ts";
 import { pushBig, pushBrokenIndex, type World, world } from "../checks/registry_world.ts";
 import { runCli } from "./run_cli.ts";
 

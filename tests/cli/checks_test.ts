@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type TempRepo, tempRepo } from "../checks/git_repo.ts";
-import { lineOf, plainManifest } from "../checks/manifest_text.ts";
+import { type TempRepo, tempRepo } from "../manifest/git_base/git_repo.ts";
+import { lineOf, plainManifest } from "../fixtures/manifest_text.ts";
 import { type World, world } from "../checks/registry_world.ts";
 import { runCli } from "./run_cli.ts";
 

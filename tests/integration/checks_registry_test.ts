@@ -5,7 +5,7 @@ import { manifestListChildren } from "../../src/checks/manifest_list_children.ts
 import { promotesNothing } from "../../src/checks/promotes_nothing.ts";
 import { HttpBackend } from "../../src/registry/client.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
-import { lineOf, plainManifest } from "../checks/manifest_text.ts";
+import { lineOf, plainManifest } from "../fixtures/manifest_text.ts";
 import { runCheck } from "../checks/run_check.ts";
 import { makeImage, makeIndex, pushImage, pushIndex } from "../fixtures/images.ts";
 import { startRegistry } from "./registry_process.ts";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "../cli/run_cli.ts";
-import { imagesYaml, registriesYaml } from "../checks/manifest_text.ts";
+import { imagesYaml, registriesYaml } from "../fixtures/manifest_text.ts";
 import { writeTree } from "../manifest/fixtures.ts";
 import { type LoggedRegistry, startLoggedRegistry, writesOf } from "./logged_registry.ts";
 import { assertPromoted, pushStaging, type Staging, tagsOf } from "./promote_fixture.ts";

@@ -20,7 +20,7 @@ import {
   type ImageText,
   plainManifest,
   registriesYaml,
-} from "../checks/manifest_text.ts";
+} from "../fixtures/manifest_text.ts";
 import { writeTree } from "../manifest/fixtures.ts";
 
 /** All manifest media types, for Accept headers. */

@@ -105,7 +105,7 @@ Deno.test("only the git runner and the credential helper runner start programs",
       spawners.push(file.href.slice(src.href.length));
     }
   }
-  assert.deepEqual(spawners.sort(), ["checks/git.ts", "registry/auth/options.ts"]);
+  assert.deepEqual(spawners.sort(), ["manifest/git_base/git.ts", "registry/auth/options.ts"]);
   const helpers = await Deno.readTextFile(new URL("registry/auth/docker_config.ts", src));
   assert.match(helpers, /const program = `docker-credential-\$\{name\}`;/);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Git } from "../../src/checks/git.ts";
-import { GitTree } from "../../src/checks/git_tree.ts";
-import { TreeError } from "../../src/manifest/mod.ts";
+import { Git } from "../../../src/manifest/git_base/git.ts";
+import { GitTree } from "../../../src/manifest/git_base/git_tree.ts";
+import { TreeError } from "../../../src/manifest/mod.ts";
 import { tempRepo } from "./git_repo.ts";
 
 Deno.test("GitTree lists directories and reads files of one directory at a commit", async () => {

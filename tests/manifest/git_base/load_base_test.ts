@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Logger } from "../../src/log.ts";
-import { BaseManifestError, loadBaseManifests, repoPlace } from "../../src/checks/mod.ts";
-import { d, imagesYaml, plainManifest, registriesYaml } from "./manifest_text.ts";
+import { Logger } from "../../../src/log.ts";
+import {
+  BaseManifestError,
+  loadBaseManifests,
+  repoPlace,
+} from "../../../src/manifest/git_base/mod.ts";
+import { d, imagesYaml, plainManifest, registriesYaml } from "../../fixtures/manifest_text.ts";
 import { tempRepo } from "./git_repo.ts";
 
 const quiet = new Logger("error", () => {});

@@ -1,7 +1,12 @@
 /** Reads what checks need to know of images in a registry: manifests, children, sizes. */
 import type { RegistrySpec } from "../manifest/mod.ts";
-import { joinRepository, type ManifestBytes, type TagListing } from "../registry/mod.ts";
-import type { OpenedRegistry, RegistryOpener } from "./check.ts";
+import {
+  joinRepository,
+  type ManifestBytes,
+  type OpenedRegistry,
+  type TagListing,
+} from "../registry/mod.ts";
+import type { RegistryOpener } from "./check.ts";
 
 /** What a manifest's JSON says: an index of children, an image of blobs, or neither. */
 export type ParsedManifest =

@@ -1,5 +1,5 @@
 /** The edges of one revision indexed by destination, image, digest and tag (pure). */
-import type { Edge } from "../manifest/mod.ts";
+import type { Edge } from "./types.ts";
 
 /** What one destination repository gets: its digests' edges and its tags. */
 interface RepoEntry {

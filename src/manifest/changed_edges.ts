@@ -1,14 +1,14 @@
-/** Scoped promotion: only what a change adds or changes, compared with its git base (pure). */
-import type { Edge } from "../manifest/mod.ts";
+/** What a change to the manifests adds or changes, compared with its git base (pure). */
+import type { Edge } from "./types.ts";
 import { EdgeIndex } from "./edge_index.ts";
 
 /**
  * The head edges of every destination digest the change added or changed: a digest new at a
  * destination, or one whose tags there changed (a tag added or moved onto it). All edges of
- * such a digest are kept, so the plan sees the digest whole; nothing else is kept. Edges the
- * change removed are not promoted (promotion never deletes). Keeps the head's order.
+ * such a digest are kept, so a plan sees the digest whole; nothing else is kept. Edges the
+ * change removed are not among them (promotion never deletes). Keeps the head's order.
  */
-export function scopeEdges(headEdges: readonly Edge[], baseEdges: readonly Edge[]): Edge[] {
+export function changedEdges(headEdges: readonly Edge[], baseEdges: readonly Edge[]): Edge[] {
   const before = EdgeIndex.of(baseEdges);
   const head = EdgeIndex.of(headEdges);
   const touched = new Set<Edge[]>();

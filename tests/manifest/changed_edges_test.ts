@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { scopeEdges } from "../../src/checks/mod.ts";
-import { computeEdges, type Edge } from "../../src/manifest/mod.ts";
-import { d, plainManifest } from "./manifest_text.ts";
-import { loadFixture } from "./load_fixture.ts";
+import { changedEdges, computeEdges, type Edge } from "../../src/manifest/mod.ts";
+import { d, plainManifest } from "../fixtures/manifest_text.ts";
+import { loadFixture } from "../fixtures/load_manifest_text.ts";
 
 const SRC = "gcr.io/stage";
 const DSTS = ["us.gcr.io/prod", "eu.gcr.io/prod"];
@@ -14,14 +13,14 @@ async function edgesOf(text: string): Promise<Edge[]> {
 const show = (edges: Edge[]) =>
   edges.map((e) => `${e.dst.name}/${e.image}@${e.digest.slice(7, 8)}:${e.tag ?? "-"}`).sort();
 
-Deno.test("scopeEdges() keeps all edges of new digests and of digests whose tags changed", async () => {
+Deno.test("changedEdges() keeps all edges of new digests and of digests whose tags changed", async () => {
   const base = await edgesOf(plainManifest(SRC, DSTS, [
     { name: "apple", dmap: { [d("a")]: ["1.0"], [d("b")]: ["2.0"] } },
   ]));
   const head = await edgesOf(plainManifest(SRC, DSTS, [
     { name: "apple", dmap: { [d("a")]: ["1.0"], [d("b")]: ["2.0", "stable"], [d("c")]: [] } },
   ]));
-  assert.deepEqual(show(scopeEdges(head, base)), [
+  assert.deepEqual(show(changedEdges(head, base)), [
     "eu.gcr.io/prod/apple@b:2.0",
     "eu.gcr.io/prod/apple@b:stable",
     "eu.gcr.io/prod/apple@c:-",
@@ -31,21 +30,21 @@ Deno.test("scopeEdges() keeps all edges of new digests and of digests whose tags
   ]);
 });
 
-Deno.test("scopeEdges() keeps every edge to a newly added destination", async () => {
+Deno.test("changedEdges() keeps every edge to a newly added destination", async () => {
   const image = [{ name: "apple", dmap: { [d("a")]: ["1.0"] } }];
   const base = await edgesOf(plainManifest(SRC, ["us.gcr.io/prod"], image));
   const head = await edgesOf(plainManifest(SRC, DSTS, image));
-  assert.deepEqual(show(scopeEdges(head, base)), ["eu.gcr.io/prod/apple@a:1.0"]);
+  assert.deepEqual(show(changedEdges(head, base)), ["eu.gcr.io/prod/apple@a:1.0"]);
 });
 
-Deno.test("scopeEdges() is empty for an unchanged or only shrinking change", async () => {
+Deno.test("changedEdges() is empty for an unchanged or only shrinking change", async () => {
   const text = plainManifest(SRC, DSTS, [{ name: "apple", dmap: { [d("a")]: ["1.0", "x"] } }]);
   const smaller = plainManifest(SRC, DSTS, [{ name: "apple", dmap: { [d("a")]: ["1.0"] } }]);
-  assert.deepEqual(scopeEdges(await edgesOf(text), await edgesOf(text)), []);
-  assert.deepEqual(scopeEdges(await edgesOf(smaller), await edgesOf(text)), []);
+  assert.deepEqual(changedEdges(await edgesOf(text), await edgesOf(text)), []);
+  assert.deepEqual(changedEdges(await edgesOf(smaller), await edgesOf(text)), []);
 });
 
-Deno.test("scopeEdges() keeps everything when the base had no manifests", async () => {
+Deno.test("changedEdges() keeps everything when the base had no manifests", async () => {
   const head = await edgesOf(plainManifest(SRC, DSTS, [{ name: "apple", dmap: { [d("a")]: [] } }]));
-  assert.equal(scopeEdges(head, []).length, 2);
+  assert.equal(changedEdges(head, []).length, 2);
 });

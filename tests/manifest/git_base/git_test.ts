@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Git, GitError } from "../../src/checks/mod.ts";
+import { Git, GitError } from "../../../src/manifest/git_base/mod.ts";
 import { tempRepo } from "./git_repo.ts";
 
 Deno.test("Git reads files and lists trees at a revision, not from the working tree", async () => {

@@ -1,22 +1,53 @@
-/** Reads the manifests as they were at a git revision, through git (never the working tree). */
+/**
+ * Reads the manifests as they were at a git revision, through git (never the working tree):
+ * the base a change is compared with, by the checks and by scoped promotion.
+ */
 import { basename, dirname, join } from "node:path";
 import { posix } from "node:path";
 import { relative } from "node:path";
-import { Logger } from "../log.ts";
+import { Logger } from "../../log.ts";
 import {
   computeEdges,
   describeSkipped,
+  type EdgeSet,
   edgesOf,
   IMAGES_FILE,
+  inSkippedParts,
   loadPlainManifest,
   loadThinManifests,
+  type Manifest,
   ManifestErrors,
   type ManifestInput,
   PROMOTER_MANIFEST_FILE,
-} from "../manifest/mod.ts";
-import type { BaseState } from "./check.ts";
+  type SkippedPart,
+} from "../mod.ts";
+import type { BaseRequest } from "./base_request.ts";
 import { Git, GitError } from "./git.ts";
 import { GitTree } from "./git_tree.ts";
+
+/** The manifests at the git base the change is compared against. */
+export interface BaseState {
+  /** The revision as given (`origin/main`, a commit id, `HEAD^`). */
+  rev: string;
+  manifests: Manifest[];
+  edges: EdgeSet;
+}
+
+/** The base of a run: what asked for it, where the manifests stand in git, what they were. */
+export interface Base {
+  request: BaseRequest;
+  place: RepoPlace;
+  state: BaseState;
+}
+
+/** What reading the base of a run needs besides the request. */
+export interface ReadBaseOptions {
+  /** Whether the run writes nothing (its checks need the base). */
+  dryRun: boolean;
+  /** Parts of the head's manifests left out of the run: left out of the base as well. */
+  skipped: readonly SkippedPart[];
+  log: Logger;
+}
 
 /** Where the manifests given on the command line stand in their git repository. */
 export interface RepoPlace {
@@ -114,6 +145,28 @@ export async function loadBaseManifests(
     if (e instanceof GitError) throw e;
     throw new BaseManifestError(`cannot read the manifests at ${rev}`, { cause: e });
   }
+}
+
+/**
+ * Reads the base the request names, when the run has a use for it: the checks (dry runs) and
+ * scoped promotion; `--diff-base` with `--confirm` needs none (undefined). What the head leaves
+ * out for its problems is left out of the base too, so the change neither removes nor changes
+ * it. Throws GitError or BaseManifestError.
+ */
+export async function readBase(
+  input: ManifestInput,
+  request: BaseRequest | null,
+  options: ReadBaseOptions,
+): Promise<Base | undefined> {
+  if (!request || !(options.dryRun || request.scope)) return undefined;
+  const place = await repoPlace(input);
+  const rev = request.kind === "rev" ? request.rev : await place.git.lastCommitBefore(request.date);
+  const since = request.kind === "since" ? `the last commit before "${request.date}", ` : "";
+  options.log.info(`comparing the manifests with ${since}${rev} (${request.why})`);
+  const state = await loadBaseManifests(input, place, rev, options.log);
+  const skipped = inSkippedParts(options.skipped);
+  state.edges = { ...state.edges, edges: state.edges.edges.filter((e) => !skipped(e)) };
+  return { request, place, state };
 }
 
 /** The base of a change that adds the manifests: nothing was promoted before. */

@@ -5,7 +5,7 @@ import {
   MAX_MANIFEST_BYTES,
   type TreeEntry,
   TreeError,
-} from "../manifest/mod.ts";
+} from "../mod.ts";
 import type { Git, TreeFile } from "./git.ts";
 
 /** What a GitTree needs of git: listing a directory and reading files at a commit. */

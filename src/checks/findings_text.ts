@@ -1,6 +1,9 @@
-/** Findings as text: log lines for people, workflow commands for GitHub Actions (pure). */
+/**
+ * Findings as text (pure): log lines for people, workflow commands for GitHub Actions, and the
+ * one line that sums up a pre-submit step.
+ */
 import { escapeControls } from "../safe_text.ts";
-import type { ReportedFinding } from "./run.ts";
+import type { ChecksResult, ReportedFinding } from "./run.ts";
 
 /** `file:line: message [check]` for the log. */
 export function formatFinding(f: ReportedFinding): string {
@@ -28,6 +31,17 @@ export function formatAnnotation(
   }
   props.push(`title=${escapeProperty(`cip ${f.check}`)}`);
   return `::${f.severity} ${props.join(",")}::${escapeData(f.message)}`;
+}
+
+/** `checks: N ran (names), M skipped (why: --log-level=debug), E errors, W warnings`. */
+export function checksSummary(result: ChecksResult): string {
+  const errors = result.findings.filter((f) => f.severity === "error").length;
+  const warnings = result.findings.length - errors;
+  return `checks: ${result.ran.length} ran (${result.ran.join(", ") || "none"}), ` +
+    (result.skipped.length > 0
+      ? `${result.skipped.length} skipped (why: --log-level=debug), `
+      : "") +
+    `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { baseRequest, DiffBaseError } from "../../src/checks/mod.ts";
+import { baseRequest, DiffBaseError } from "../../../src/manifest/git_base/mod.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 

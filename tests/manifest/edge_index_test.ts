@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { EdgeIndex } from "../../src/checks/edge_index.ts";
+import { EdgeIndex } from "../../src/manifest/edge_index.ts";
 import { computeEdges } from "../../src/manifest/mod.ts";
-import { loadFixture } from "./load_fixture.ts";
-import { d, plainManifest } from "./manifest_text.ts";
+import { loadFixture } from "../fixtures/load_manifest_text.ts";
+import { d, plainManifest } from "../fixtures/manifest_text.ts";
 
 Deno.test("EdgeIndex finds edges by destination, image, digest and tag, and is built once", async () => {
   const edges = computeEdges(
