@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { parse } from "yaml";
 import { OciDirBackend } from "../../src/registry/ocidir.ts";
 import { checkLayouts } from "../fixtures/check_layouts.ts";
-import { DEMO_DESTINATION, DEMO_SOURCE, makeDemo } from "../fixtures/make_demo.ts";
+import { DEMO_DESTINATION, DEMO_SOURCE, makeDemo } from "../../demo/make_demo.ts";
 import { tempDir } from "../fixtures/temp_dirs.ts";
 import { skopeoIn } from "../integration/skopeo.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { runDeno } from "./cli/run_cli.ts";
+import { runDeno } from "../cli/run_cli.ts";
 
-const DEMO = new URL("./demo.ts", import.meta.url).pathname;
+const DEMO = new URL("../../demo/demo.ts", import.meta.url).pathname;
 
 Deno.test("deno task demo promotes the demo images offline and snapshots the result", async () => {
   const { code, stdout, stderr } = await runDeno({ args: ["run", "-A", "--quiet", DEMO] });
