@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Logger } from "../src/log.ts";
 import { escapeControls, outsideText } from "../src/safe_text.ts";
 import { errorFromResponse } from "../src/registry/transport/mod.ts";
-import { escapeData } from "../src/checks/findings_text.ts";
+import { formatAnnotation } from "../src/checks/findings_text.ts";
 import { hasControl } from "./fixtures/control_chars.ts";
 
 /** Every character that must never reach a terminal raw. */
@@ -66,5 +66,6 @@ Deno.test("a registry error's code is clipped", async () => {
 });
 
 Deno.test("an annotation's message escapes controls besides the newline GitHub decodes", () => {
-  assert.equal(escapeData("a\nb\x1b[1m%"), "a%0Ab\\x1b[1m%25");
+  const line = formatAnnotation({ check: "c", severity: "error", message: "a\nb\x1b[1m%" });
+  assert.equal(line, "::error title=cip c::a%0Ab\\x1b[1m%25");
 });

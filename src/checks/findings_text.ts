@@ -48,13 +48,13 @@ export function checksSummary(result: ChecksResult): string {
  * Escapes a workflow command's message: `%`, carriage return and newline as GitHub decodes
  * them, any other control character as a visible escape (it must not reach the log raw).
  */
-export function escapeData(s: string): string {
+function escapeData(s: string): string {
   return escapeControls(
     s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A"),
   );
 }
 
 /** Escapes a workflow command's property value: as data, plus `:` and `,`. */
-export function escapeProperty(s: string): string {
+function escapeProperty(s: string): string {
   return escapeData(s).replaceAll(":", "%3A").replaceAll(",", "%2C");
 }

@@ -52,7 +52,7 @@ export const imageSize: Check = {
 };
 
 /** A byte count for people: bytes, KiB or MiB, with at most one decimal. */
-export function formatSize(bytes: number): string {
+function formatSize(bytes: number): string {
   const [value, unit] = bytes >= MIB
     ? [bytes / MIB, "MiB"]
     : bytes >= 1024

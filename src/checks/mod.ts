@@ -11,15 +11,8 @@ export {
   parseCheckList,
   type PreSubmitInput,
   type ReportedFinding,
-  runChecks,
   runPreSubmit,
   selectChecks,
   type Selection,
 } from "./run.ts";
-export {
-  checksSummary,
-  escapeData,
-  escapeProperty,
-  formatAnnotation,
-  formatFinding,
-} from "./findings_text.ts";
+export { checksSummary, formatAnnotation, formatFinding } from "./findings_text.ts";

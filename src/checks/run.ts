@@ -52,7 +52,7 @@ export function parseCheckList(value: string): string[] {
  * Runs every check whose conditions hold, concurrently and independently: a check that
  * throws reports one error finding and the others still run. Findings keep the checks' order.
  */
-export async function runChecks(
+async function runChecks(
   checks: readonly Check[],
   ctx: CheckContext,
 ): Promise<ChecksResult> {

@@ -1,9 +1,9 @@
 /** The command line: parses flags, picks the mode, and is the one place errors become exit codes. */
 import { ManifestError, ManifestErrors } from "../manifest/mod.ts";
-import { describeError } from "../describe_error.ts";
 import { escapeControls } from "../safe_text.ts";
 import { readBuildInfo, VERSION, versionLine } from "../version.ts";
 import { denoIo, type Io, makeContext, type RunContext } from "./context.ts";
+import { describe } from "./error_text.ts";
 import { type Flags, parseFlags } from "./flags.ts";
 import { helpText } from "./help.ts";
 import { runListChecks } from "./list_checks.ts";
@@ -19,7 +19,7 @@ import {
 import { UsageError } from "./usage_error.ts";
 
 /** Exit codes: success, a run that failed, bad usage or bad manifests. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Runs `cip` with these arguments and returns the exit code; never throws. */
 export async function main(args: string[], io: Io = denoIo()): Promise<number> {
@@ -100,32 +100,3 @@ function reportError(e: unknown, io: Io, ctx?: RunContext): number {
   }
   return EXIT.failed;
 }
-
-/** One line for an error and its causes: `what failed: why`. */
-export function describe(e: unknown): string {
-  return describeError(e, errorText);
-}
-
-/**
- * The text of one error in a chain. A file system or permission error wrapped by an error that
- * names what could not be done reads as its plain reason: `cannot read manifest x: not found`.
- */
-function errorText(e: Error, wrapped: boolean): string {
-  if (!wrapped) {
-    return e instanceof Deno.errors.NotCapable ? `permission denied: ${e.message}` : e.message;
-  }
-  if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
-    return "permission denied";
-  }
-  if (e instanceof Deno.errors.NotFound) return "not found";
-  if (e instanceof Deno.errors.IsADirectory) return "is a directory";
-  // Other system errors without the system call and path Deno appends: the error that wraps
-  // them already names the path.
-  if (DENO_ERRORS.some((c) => e instanceof c)) {
-    return e.message.replace(/\s*\(os error \d+\).*$/s, "");
-  }
-  return e.message;
-}
-
-/** Deno's error classes for failed system calls. */
-const DENO_ERRORS: (new (...args: never[]) => Error)[] = Object.values(Deno.errors);

@@ -1,3 +1,3 @@
 /** The command line of `cip`: flags, help, modes and exit codes. */
-export { EXIT, main } from "./main.ts";
+export { main } from "./main.ts";
 export type { Io, RunContext } from "./context.ts";

@@ -37,7 +37,7 @@ export async function writeReport(path: string, text: string): Promise<void> {
     await Deno.rename(tmp, path);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
-    // The cause reads as its plain reason (main's describe): not the temporary file's name.
+    // The cause reads as its plain reason (describe in error_text.ts): not the temporary file's name.
     throw new Error(`Cannot write the report to ${path}`, { cause: e });
   }
 }

@@ -36,7 +36,7 @@ export function defaultSnapshotAccess(ctx: RunContext): SnapshotAccess {
 }
 
 /** The snapshot flags, checked: the pipeline's options and the output format. */
-export interface SnapshotFlags extends SnapshotOptions {
+interface SnapshotFlags extends SnapshotOptions {
   format: OutputFormat;
 }
 
@@ -66,7 +66,7 @@ export function rejectSnapshotFlags(flags: Flags): void {
 }
 
 /** Checks the snapshot flags and their combinations; throws UsageError. */
-export function snapshotOptions(flags: Flags): SnapshotFlags {
+function snapshotOptions(flags: Flags): SnapshotFlags {
   const v = flags.values;
   const live = v.snapshot as string | undefined;
   const based = v["manifest-based-snapshot-of"] as string | undefined;

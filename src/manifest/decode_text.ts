@@ -62,7 +62,7 @@ function bytePosition(bytes: Uint8Array, offset: number): { line: number; col: n
 }
 
 /** The offset of the first byte that breaks UTF-8 (bytes.length when the input ends early). */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
+function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;

@@ -328,7 +328,7 @@ function warnAboutOrphanImages(
 }
 
 /** Whether a directory name can be used as one path component safely. */
-export function isPlainName(name: string): boolean {
+function isPlainName(name: string): boolean {
   if (name === "" || name === "." || name === ".." || /[/\\]/.test(name)) return false;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);

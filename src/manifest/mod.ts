@@ -5,24 +5,16 @@
 export * from "./types.ts";
 export * from "./errors.ts";
 export { MAX_MANIFEST_BYTES, MAX_TOTAL_MANIFEST_BYTES } from "./decode_text.ts";
-export { MAX_NESTING, MAX_YAML_VALUES } from "./yaml_limits.ts";
+export { MAX_YAML_VALUES } from "./yaml_limits.ts";
 export {
   describeSkipped,
   filePos,
   inSkippedParts,
-  MAX_SHOWN_PROBLEMS,
   Problems,
   type Remark,
   type SkippedPart,
 } from "./problems.ts";
-export {
-  parseImagesFile,
-  parseManifestText,
-  parsePlainManifest,
-  parseThinManifest,
-  parseThinRegistries,
-} from "./parse.ts";
-export { isServiceAccount } from "./parse_registries.ts";
+export { parsePlainManifest, parseThinManifest } from "./parse.ts";
 export {
   type EntryKind,
   type FileTree,

@@ -4,19 +4,19 @@ import { parseRegistryName } from "../registry/reference.ts";
 import { decodeManifestText, MAX_MANIFEST_BYTES } from "./decode_text.ts";
 import { parseImages, type PathPrefix } from "./parse_images.ts";
 import { parseRegistries } from "./parse_registries.ts";
-import { filePos, Problems } from "./problems.ts";
+import { filePos, type Problems } from "./problems.ts";
 import { readFields } from "./strict_map.ts";
 import type { ImageSpec, Manifest, RegistrySpec } from "./types.ts";
 import { isNothing, readYamlDocument, type YamlFile } from "./yaml_reader.ts";
 
 /** The fields of a plain manifest. */
-export const PLAIN_MANIFEST_FIELDS = ["registries", "images"] as const;
+const PLAIN_MANIFEST_FIELDS = ["registries", "images"] as const;
 
 /**
  * The fields of a thin directory's promoter-manifest.yaml. `imagesPath` is a deprecated field
  * of the original promoter that does nothing; it is accepted and ignored.
  */
-export const THIN_MANIFEST_FIELDS = ["registries", "imagesPath"] as const;
+const THIN_MANIFEST_FIELDS = ["registries", "imagesPath"] as const;
 
 /** The contents of a manifest file: bytes as read, or text already decoded. */
 export type FileContent = Uint8Array | string;
@@ -75,7 +75,7 @@ export function parseThinManifest(
 }
 
 /** Parses a thin promoter-manifest.yaml; null when it has problems (all reported). */
-export function parseThinRegistries(
+function parseThinRegistries(
   content: FileContent,
   file: string,
   problems: Problems,
@@ -123,7 +123,7 @@ export function parseThinRegistries(
  * Null when the file as a whole is not usable; a problem inside one image leaves out only that
  * image or digest (recorded in `problems` as a skipped part). Every problem is reported.
  */
-export function parseImagesFile(
+function parseImagesFile(
   content: FileContent,
   file: string,
   problems: Problems,
@@ -142,14 +142,6 @@ export function parseImagesFile(
     return null;
   }
   return parseImages(y, y.root, { thin: true, prefixes: registryPrefixes });
-}
-
-/** Parses a plain manifest from text and throws ManifestErrors when it has any problem. */
-export function parseManifestText(text: string, file: string): Manifest {
-  const problems = new Problems();
-  const manifest = parsePlainManifest(text, file, problems);
-  problems.throwIfAny();
-  return manifest!;
 }
 
 /** The path prefixes of registries, for checking image paths below them. */

@@ -22,17 +22,17 @@ import type { DigestSpec, ImageSpec, Position } from "./types.ts";
 import { isNothing, type YamlFile, type YamlNode } from "./yaml_reader.ts";
 
 /** The fields an image entry may have. */
-export const IMAGE_FIELDS = ["name", "dmap"] as const;
+const IMAGE_FIELDS = ["name", "dmap"] as const;
 
 /** What a valid image name looks like, for messages. */
-export const IMAGE_NAME_RULE = "lowercase letters and digits, with . _ __ or - between them " +
+const IMAGE_NAME_RULE = "lowercase letters and digits, with . _ __ or - between them " +
   "and / between path components, at most 255 characters";
 
 /** What a valid digest looks like, for messages. */
-export const DIGEST_RULE = "sha256: followed by 64 lowercase hex digits";
+const DIGEST_RULE = "sha256: followed by 64 lowercase hex digits";
 
 /** What a valid tag looks like, for messages. */
-export const TAG_RULE = "a letter, digit or _ followed by up to 127 letters, digits, _ . or -";
+const TAG_RULE = "a letter, digit or _ followed by up to 127 letters, digits, _ . or -";
 
 /** A registry's path prefix, against which image paths are checked. */
 export interface PathPrefix {

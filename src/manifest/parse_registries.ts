@@ -7,13 +7,13 @@ import type { Position, RegistrySpec } from "./types.ts";
 import type { YamlFile, YamlNode } from "./yaml_reader.ts";
 
 /** The fields a registry entry may have. */
-export const REGISTRY_FIELDS = ["name", "src", "service-account"] as const;
+const REGISTRY_FIELDS = ["name", "src", "service-account"] as const;
 
 /** An email address as Google service accounts have them: local part, @, dotted domain. */
 const EMAIL_RE = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$/;
 
 /** Whether `s` looks like a service account's email address. */
-export function isServiceAccount(s: string): boolean {
+function isServiceAccount(s: string): boolean {
   return s.length <= 254 && EMAIL_RE.test(s);
 }
 

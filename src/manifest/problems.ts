@@ -7,7 +7,7 @@ import { ManifestError, ManifestErrors, where } from "./errors.ts";
 import type { Position } from "./types.ts";
 
 /** How many problems an error report shows; the rest are only counted. */
-export const MAX_SHOWN_PROBLEMS = 100;
+const MAX_SHOWN_PROBLEMS = 100;
 
 /** How many problems are kept in memory (hostile files can produce millions). */
 const MAX_KEPT_PROBLEMS = 10_000;

@@ -16,7 +16,7 @@ export interface MapEntry {
 }
 
 /** The field path of a key below `parent`: `parent.key`, quoted when the key is not a word. */
-export function childField(parent: string, key: string): string {
+function childField(parent: string, key: string): string {
   const name = /^[A-Za-z_][\w-]*$/.test(key) ? key : quote(key);
   return parent === "" ? name : `${parent}.${name}`;
 }

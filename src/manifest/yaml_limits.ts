@@ -6,7 +6,7 @@
 import { Lexer } from "yaml";
 
 /** The deepest nesting of flow collections (or block indicators on one line) accepted. */
-export const MAX_NESTING = 64;
+const MAX_NESTING = 64;
 
 /**
  * The most YAML values (scalars, collections, entries) in one file: about 100,000 digests with

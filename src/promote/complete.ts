@@ -24,7 +24,7 @@ import type { RegistryLocation } from "./plan.ts";
 export type ManifestCache = Map<string, ManifestBytes>;
 
 /** The key of a manifest in a ManifestCache. */
-export function manifestKey(backend: Backend, repo: string, digest: string): string {
+function manifestKey(backend: Backend, repo: string, digest: string): string {
   return `${backend.id}\0${repo}\0${digest}`;
 }
 

@@ -38,7 +38,7 @@ export interface SnapshotRows {
  * The name of `repo` relative to `prefix` ("" means the whole registry), or null when the
  * repository is not below the prefix or is the prefix itself.
  */
-export function relativeName(repo: string, prefix: string): string | null {
+function relativeName(repo: string, prefix: string): string | null {
   if (prefix === "") return repo === "" ? null : repo;
   if (!repo.startsWith(`${prefix}/`)) return null;
   return repo.slice(prefix.length + 1);

@@ -8,7 +8,7 @@ const RESERVED = new Set(["true", "false", "null", "yes", "no", "on", "off", "y"
  * Writes a name plain when every YAML reader takes it for a string (it starts with a letter
  * and is no reserved word), else double-quoted.
  */
-export function yamlName(name: string): string {
+function yamlName(name: string): string {
   const plain = /^[a-z][a-z0-9._/-]*$/.test(name) && !RESERVED.has(name);
   return plain ? name : JSON.stringify(name);
 }

@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  escapeData,
-  escapeProperty,
-  formatAnnotation,
-  formatFinding,
-} from "../../src/checks/mod.ts";
+import { checksSummary, formatAnnotation, formatFinding } from "../../src/checks/mod.ts";
 
 Deno.test("formatAnnotation() writes an error command with file, line and title", () => {
   const line = formatAnnotation({
@@ -34,8 +29,10 @@ Deno.test("formatAnnotation() maps the file to its repository path", () => {
 });
 
 Deno.test("annotations escape %, newlines, and in properties : and ,", () => {
-  assert.equal(escapeData("50%\r\nnext: a, b"), "50%25%0D%0Anext: a, b");
-  assert.equal(escapeProperty("c:/x,y%z"), "c%3A/x%2Cy%25z");
+  assert.equal(
+    formatAnnotation({ check: "c:/x,y%z", severity: "warning", message: "50%\r\nnext: a, b" }),
+    "::warning title=cip c%3A/x%2Cy%25z::50%25%0D%0Anext: a, b",
+  );
   const line = formatAnnotation({
     check: "c",
     severity: "error",
@@ -51,4 +48,17 @@ Deno.test("formatFinding() puts file and line first and the check last", () => {
     "f.yaml:3: m [c]",
   );
   assert.equal(formatFinding({ check: "c", severity: "warning", message: "m" }), "m [c]");
+});
+
+Deno.test("checksSummary() names the checks that ran and counts skips, errors and warnings", () => {
+  const warning = { check: "b", severity: "warning" as const, message: "w" };
+  const error = { check: "a", severity: "error" as const, message: "e" };
+  assert.equal(
+    checksSummary({ ran: ["a", "b"], skipped: [], findings: [error, warning, warning] }),
+    "checks: 2 ran (a, b), 1 error, 2 warnings",
+  );
+  assert.equal(
+    checksSummary({ ran: [], skipped: [{ check: "c", needs: "x" }], findings: [] }),
+    "checks: 0 ran (none), 1 skipped (why: --log-level=debug), 0 errors, 0 warnings",
+  );
 });

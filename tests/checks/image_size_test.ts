@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatSize, imageSize } from "../../src/checks/image_size.ts";
+import { imageSize } from "../../src/checks/image_size.ts";
 import { FakeBackend, imageManifest, indexManifest } from "./fake_backend.ts";
 import { d, lineOf, plainManifest } from "../fixtures/manifest_text.ts";
 import { runCheck } from "./run_check.ts";
@@ -93,9 +93,21 @@ Deno.test("image-size is skipped when registries cannot be read", async () => {
   assert.equal(r.skipped, true);
 });
 
-Deno.test("formatSize() writes bytes, KiB and MiB with at most one decimal", () => {
-  assert.equal(formatSize(512), "512 bytes");
-  assert.equal(formatSize(1536), "1.5 KiB");
-  assert.equal(formatSize(2048 * MIB), "2048 MiB");
-  assert.equal(formatSize(2.25 * MIB), "2.3 MiB");
+Deno.test("image-size writes sizes in bytes, KiB and MiB with at most one decimal", async () => {
+  const src = new FakeBackend(SRC);
+  const sizes = [512, 1536, 2.25 * MIB];
+  const images = sizes.map((size, i) => {
+    const m = imageManifest(10 + i, [10]);
+    src.put("app", m).list("app", m.digest, { size, tags: [`t${i}`], mediaType: m.mediaType });
+    return m;
+  });
+  const r = await runCheck(imageSize, {
+    head: manifestFor(Object.fromEntries(images.map((m, i) => [m.digest, [`t${i}`]]))),
+    registries: { [SRC]: src },
+    maxImageSizeMiB: 256 / MIB,
+  });
+  assert.deepEqual(
+    r.findings.map((f) => /is (.*), more than the (.*) --max/.exec(f.message)?.slice(1)),
+    [["512 bytes", "256 bytes"], ["1.5 KiB", "256 bytes"], ["2.3 MiB", "256 bytes"]],
+  );
 });

@@ -7,9 +7,12 @@ import {
   HAS_GIT_BASE,
   hasErrors,
   parseCheckList,
-  runChecks,
+  type PreSubmitInput,
+  runPreSubmit,
   selectChecks,
 } from "../../src/checks/mod.ts";
+import type { Edge } from "../../src/manifest/mod.ts";
+import { edge, manifestOf } from "../promote/edges_fixture.ts";
 
 const ctx: CheckContext = {
   manifests: [],
@@ -18,6 +21,14 @@ const ctx: CheckContext = {
   maxImageSizeBytes: 1,
   debug: () => {},
 };
+
+/** Runs `checks` as the pre-submit step does, over no manifests. */
+function runChecks(checks: Check[], more: Partial<PreSubmitInput> = {}) {
+  const { manifests, edges, maxImageSizeBytes, debug } = ctx;
+  return runPreSubmit({ checks, manifests, edges, maxImageSizeBytes, debug, ...more });
+}
+
+const edgeSet = (edges: Edge[]) => ({ edges, redundantEdges: [], overlaps: [] });
 
 function fake(name: string, run: Check["run"], when: Check["when"] = []): Check {
   return { name, description: `${name} check`, when, run };
@@ -44,23 +55,23 @@ Deno.test("parseCheckList() splits on commas and ignores blanks", () => {
   assert.deepEqual(parseCheckList("a, b,,c"), ["a", "b", "c"]);
 });
 
-Deno.test("runChecks() skips a check whose condition fails and says what it needs", async () => {
+Deno.test("runPreSubmit() skips a check whose condition fails and says what it needs", async () => {
   let ran = false;
   const c = fake("needs-base", () => {
     ran = true;
     return Promise.resolve([]);
   }, [HAS_GIT_BASE]);
-  const r = await runChecks([c], ctx);
+  const r = await runChecks([c]);
   assert.equal(ran, false);
   assert.deepEqual(r.skipped, [{ check: "needs-base", needs: HAS_GIT_BASE.describe }]);
   assert.deepEqual(r.ran, []);
 });
 
-Deno.test("runChecks() names each finding's check and keeps the checks' order", async () => {
+Deno.test("runPreSubmit() names each finding's check and keeps the checks' order", async () => {
   const r = await runChecks([
     fake("one", () => Promise.resolve([{ severity: "warning", message: "w" }])),
     fake("two", () => Promise.resolve([{ severity: "error", message: "e", file: "f", line: 2 }])),
-  ], ctx);
+  ]);
   assert.deepEqual(r.findings, [
     { check: "one", severity: "warning", message: "w" },
     { check: "two", severity: "error", message: "e", file: "f", line: 2 },
@@ -69,11 +80,11 @@ Deno.test("runChecks() names each finding's check and keeps the checks' order", 
   assert.equal(hasErrors(r.findings.slice(0, 1)), false);
 });
 
-Deno.test("runChecks() turns a failing check into an error and still runs the others", async () => {
+Deno.test("runPreSubmit() turns a failing check into an error and still runs the others", async () => {
   const r = await runChecks([
     fake("broken", () => Promise.reject(new Error("registry said 403", { cause: "DENIED" }))),
     fake("fine", () => Promise.resolve([{ severity: "warning", message: "ok" }])),
-  ], ctx);
+  ]);
   assert.equal(r.findings.length, 2);
   assert.equal(r.findings[0]!.check, "broken");
   assert.equal(r.findings[0]!.severity, "error");
@@ -93,4 +104,17 @@ Deno.test("conditions hold only when the run has a base, registry access", () =>
   };
   assert.equal(HAS_GIT_BASE.holds(full), true);
   assert.equal(CAN_READ_REGISTRIES.holds(full), true);
+});
+
+Deno.test("runPreSubmit() shows the checks what the change touched when the base is known, else all", async () => {
+  const m = manifestOf("stage", ["prod"]);
+  const A = `sha256:${"a".repeat(64)}`;
+  const B = `sha256:${"b".repeat(64)}`;
+  const head = [edge(m, "prod", "app", A, "1"), edge(m, "prod", "app", B, "2")];
+  const base = { rev: "main", manifests: [], edges: edgeSet([edge(m, "prod", "app", A, "1")]) };
+  const seen: Edge[][] = [];
+  const c = fake("sees", (cx) => (seen.push(cx.changed), Promise.resolve([])));
+  await runChecks([c], { edges: edgeSet(head), base });
+  await runChecks([c], { edges: edgeSet(head) });
+  assert.deepEqual(seen, [[head[1]], head]);
 });

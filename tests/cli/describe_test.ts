@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe } from "../../src/cli/main.ts";
+import { describe } from "../../src/cli/error_text.ts";
 
 const wrapped: [string, Error, string][] = [
   [

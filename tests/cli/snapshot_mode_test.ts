@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { makeContext } from "../../src/cli/context.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
-import { rejectSnapshotFlags, runSnapshot, snapshotOptions } from "../../src/cli/snapshot.ts";
+import { rejectSnapshotFlags, runSnapshot } from "../../src/cli/snapshot.ts";
 import { type SnapshotAccess, SnapshotError } from "../../src/snapshot/pipeline.ts";
 import { UsageError } from "../../src/cli/usage_error.ts";
 import type { Backend } from "../../src/registry/api.ts";
@@ -146,12 +146,15 @@ const usage: [string, string[], RegExp][] = [
 ];
 
 for (const [what, args, message] of usage) {
-  Deno.test(`snapshotOptions() refuses ${what}`, () => {
-    assert.throws(() => snapshotOptions(parseFlags(args)), (e: unknown) => {
+  Deno.test(`runSnapshot() refuses ${what} before opening a registry`, async () => {
+    const access = fakeAccess(INV);
+    const { io } = recordingIo();
+    await assert.rejects(runSnapshot(makeContext(parseFlags(args), io), access), (e: unknown) => {
       assert.ok(e instanceof UsageError);
       assert.match(e.message, message);
       return true;
     });
+    assert.deepEqual(access.opened, []);
   });
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeManifestText, firstInvalidUtf8 } from "../../src/manifest/decode_text.ts";
+import { decodeManifestText } from "../../src/manifest/decode_text.ts";
 import { Problems } from "../../src/manifest/problems.ts";
 
 const utf8Cases: [string, number[], number][] = [
@@ -20,8 +20,17 @@ const utf8Cases: [string, number[], number][] = [
 ];
 
 for (const [what, bytes, offset] of utf8Cases) {
-  Deno.test(`firstInvalidUtf8() finds ${what} at ${offset}`, () => {
-    assert.equal(firstInvalidUtf8(new Uint8Array(bytes)), offset);
+  const name = offset === bytes.length ? `accepts ${what}` : `finds ${what} at byte ${offset}`;
+  Deno.test(`decodeManifestText() ${name}`, () => {
+    const problems = new Problems();
+    const text = decodeManifestText(new Uint8Array(bytes), "f", problems);
+    if (offset === bytes.length) {
+      assert.equal(problems.count, 0);
+      assert.equal(text, new TextDecoder().decode(new Uint8Array(bytes)));
+    } else {
+      assert.equal(text, null);
+      assert.match(problems.toError().errors[0]!.detail, new RegExp(`at byte offset ${offset}\\)`));
+    }
   });
 }
 

@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
-import {
-  computeEdges,
-  edgeTarget,
-  type Manifest,
-  overlapErrors,
-  parseManifestText,
-} from "../../src/manifest/mod.ts";
-import { digest, imagesYaml, plainYaml, registriesYaml } from "./fixtures.ts";
+import { computeEdges, edgeTarget, type Manifest, overlapErrors } from "../../src/manifest/mod.ts";
+import { digest, imagesYaml, parseText, plainYaml, registriesYaml } from "./fixtures.ts";
 
 /** A manifest from text, named `file`. */
 function manifest(file: string, registries: string, images: string): Manifest {
-  return parseManifestText(plainYaml(registries, images), file);
+  return parseText(plainYaml(registries, images), file);
 }
 
 Deno.test("computeEdges() makes one edge per destination, digest and tag, and one per tagless digest", () => {

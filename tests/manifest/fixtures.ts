@@ -1,4 +1,11 @@
-/** Shared helpers of the manifest tests: fixture paths, digests, temporary trees. */
+/** Shared helpers of the manifest tests: fixture paths, digests, temporary trees, parsing. */
+import {
+  type ImageSpec,
+  type Manifest,
+  parsePlainManifest,
+  parseThinManifest,
+  Problems,
+} from "../../src/manifest/mod.ts";
 
 /** The testdata directory. */
 export const TESTDATA = new URL("../../testdata/", import.meta.url).pathname;
@@ -37,4 +44,26 @@ export function imagesYaml(image: string, dmap: Record<string, string[]>): strin
 /** A plain manifest from a registries section and images lists. */
 export function plainYaml(registries: string, images: string): string {
   return `${registries}images:\n${images}`;
+}
+
+/** Parses a plain manifest's text as the loader does; throws ManifestErrors for any problem. */
+export function parseText(text: string, file: string): Manifest {
+  const problems = new Problems();
+  const manifest = parsePlainManifest(text, file, problems);
+  problems.throwIfAny();
+  return manifest!;
+}
+
+/**
+ * Parses the text of a thin `images.yaml` as the loader does, beside a `promoter-manifest.yaml`
+ * naming only a source; null when it is not usable (the problems say why).
+ */
+export function parseImagesYaml(
+  text: string,
+  file: string,
+  problems: Problems,
+): ImageSpec[] | null {
+  const registries = "registries:\n- name: gcr.io/staging\n  src: true\n";
+  return parseThinManifest(registries, "promoter-manifest.yaml", text, file, problems)?.images ??
+    null;
 }

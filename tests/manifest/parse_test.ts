@@ -4,13 +4,19 @@ import {
   type Manifest,
   ManifestErrors,
   MAX_MANIFEST_BYTES,
-  parseImagesFile,
-  parseManifestText,
   parsePlainManifest,
   parseThinManifest,
   Problems,
 } from "../../src/manifest/mod.ts";
-import { digest, imagesYaml, plainYaml, registriesYaml, TESTDATA } from "./fixtures.ts";
+import {
+  digest,
+  imagesYaml,
+  parseImagesYaml,
+  parseText,
+  plainYaml,
+  registriesYaml,
+  TESTDATA,
+} from "./fixtures.ts";
 
 /** The problems of parsing `content` as a plain manifest named `file`, without the file name. */
 function problemsOf(content: string | Uint8Array, file = "m.yaml"): string[] {
@@ -85,7 +91,7 @@ for (const [name, registries, images, digests, edges] of validCases) {
 }
 
 Deno.test("parsePlainManifest() keeps names, tags and positions as written", () => {
-  const m = parseManifestText(
+  const m = parseText(
     plainYaml(
       registriesYaml("us-docker.pkg.dev/prod/images"),
       imagesYaml("foo/bar", { [digest("a")]: ["1.0", "latest"], [digest("b")]: [] }),
@@ -107,7 +113,7 @@ Deno.test("parsePlainManifest() keeps names, tags and positions as written", () 
 });
 
 Deno.test("parsePlainManifest() reads the service account of a registry", () => {
-  const m = parseManifestText(
+  const m = parseText(
     "registries:\n- name: gcr.io/a\n  src: true\n- name: gcr.io/b\n" +
       "  service-account: p@proj.iam.gserviceaccount.com\nimages: []\n",
     "m.yaml",
@@ -116,9 +122,9 @@ Deno.test("parsePlainManifest() reads the service account of a registry", () => 
   assert.equal(m.registries[0]!.serviceAccount, undefined);
 });
 
-Deno.test("parseManifestText() throws ManifestErrors carrying every problem", () => {
+Deno.test("a plain manifest with problems throws ManifestErrors carrying every problem", () => {
   assert.throws(
-    () => parseManifestText("registries: []\nimages: 5\n", "m.yaml"),
+    () => parseText("registries: []\nimages: 5\n", "m.yaml"),
     (e) => e instanceof ManifestErrors && e.total === 2 && e.errors.length === 2,
   );
 });
@@ -232,9 +238,9 @@ Deno.test("parseThinManifest() names the registries file and the images file", (
   assert.equal(m?.registries[0]?.pos.file, "p.yaml");
 });
 
-Deno.test("parseImagesFile() accepts an empty list", () => {
+Deno.test("parseThinManifest() accepts an images.yaml holding an empty list", () => {
   const problems = new Problems();
-  assert.deepEqual(parseImagesFile("[]\n", "i.yaml", problems), []);
+  assert.deepEqual(parseImagesYaml("[]\n", "i.yaml", problems), []);
   assert.equal(problems.count, 0);
 });
 

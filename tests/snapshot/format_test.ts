@@ -4,7 +4,7 @@ import { formatSnapshot, isOutputFormat, OUTPUT_FORMATS } from "../../src/snapsh
 import { formatCsv } from "../../src/snapshot/csv.ts";
 import { formatJson } from "../../src/snapshot/json.ts";
 import type { Snapshot } from "../../src/snapshot/rows.ts";
-import { formatYaml, yamlName } from "../../src/snapshot/yaml.ts";
+import { formatYaml } from "../../src/snapshot/yaml.ts";
 
 const A = `sha256:${"a".repeat(64)}`;
 const B = `sha256:${"b".repeat(64)}`;
@@ -48,10 +48,15 @@ Deno.test("formatYaml() output parses back to the same names, digests and tags",
   assert.deepEqual(parsed11.map((i) => i.name), names);
 });
 
-Deno.test("yamlName() quotes only names a YAML reader would not take as strings", () => {
-  assert.equal(yamlName("foo/bar"), "foo/bar");
-  assert.equal(yamlName("yes"), '"yes"');
-  assert.equal(yamlName("9lives"), '"9lives"');
+Deno.test("formatYaml() quotes only names a YAML reader would not take as strings", () => {
+  const images = ["9lives", "foo/bar", "yes"].map((name) => ({
+    name,
+    digests: [{ digest: A, tags: [] }],
+  }));
+  assert.deepEqual(
+    formatYaml(images).split("\n").filter((l) => l.startsWith("- name: ")),
+    ['- name: "9lives"', "- name: foo/bar", '- name: "yes"'],
+  );
 });
 
 Deno.test("formatYaml() writes an empty snapshot as an empty list", () => {

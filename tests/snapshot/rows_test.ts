@@ -1,18 +1,24 @@
 import assert from "node:assert/strict";
 import type { Edge, Manifest, RegistrySpec } from "../../src/manifest/types.ts";
-import { relativeName, snapshotFromEdges, snapshotFromInventory } from "../../src/snapshot/rows.ts";
+import { snapshotFromEdges, snapshotFromInventory } from "../../src/snapshot/rows.ts";
 import { inventoryOf } from "../fixtures/inventory.ts";
 
 const A = `sha256:${"a".repeat(64)}`;
 const B = `sha256:${"b".repeat(64)}`;
 const C = `sha256:${"c".repeat(64)}`;
 
-Deno.test("relativeName() names repositories below the prefix and nothing else", () => {
-  assert.equal(relativeName("foo/bar", ""), "foo/bar");
-  assert.equal(relativeName("p/foo/bar", "p"), "foo/bar");
-  assert.equal(relativeName("p", "p"), null);
-  assert.equal(relativeName("pp/foo", "p"), null);
-  assert.equal(relativeName("q/foo", "p"), null);
+Deno.test("snapshotFromInventory() names only repositories below the prefix and leaves the others out", () => {
+  const inventory = inventoryOf({
+    "p": [{ digest: A, tags: ["1"] }],
+    "p/foo/bar": [{ digest: A, tags: ["1"] }],
+    "pp/foo": [{ digest: A, tags: ["1"] }],
+    "q/foo": [{ digest: A, tags: ["1"] }],
+  });
+  const below = snapshotFromInventory(inventory, "p");
+  assert.deepEqual(below.images.map((i) => i.name), ["foo/bar"]);
+  assert.deepEqual(below.unnamed, ["p", "pp/foo", "q/foo"]);
+  const all = snapshotFromInventory(inventory, "");
+  assert.deepEqual(all.images.map((i) => i.name), ["p", "p/foo/bar", "pp/foo", "q/foo"]);
 });
 
 Deno.test("snapshotFromInventory() sorts names, digests and tags by code unit", () => {

@@ -1,7 +1,8 @@
 /** Runs snapshots in-process against any fetch (a fake registry's, or the real one). */
 import { makeContext } from "../../src/cli/context.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
-import { describe, EXIT, main } from "../../src/cli/main.ts";
+import { describe } from "../../src/cli/error_text.ts";
+import { main } from "../../src/cli/main.ts";
 import { runSnapshot } from "../../src/cli/snapshot.ts";
 import { type SnapshotAccess, SnapshotError } from "../../src/snapshot/pipeline.ts";
 import { HttpBackend } from "../../src/registry/client.ts";
@@ -48,6 +49,6 @@ export async function runSnapshotPlain(
   } catch (e) {
     if (!(e instanceof SnapshotError)) throw e;
     io.stderr(`cip: ${describe(e)}\n`);
-    return result(EXIT.failed);
+    return result(1);
   }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseImagesFile, Problems } from "../../src/manifest/mod.ts";
+import { Problems } from "../../src/manifest/mod.ts";
+import { parseImagesYaml } from "../manifest/fixtures.ts";
 import { formatYaml } from "../../src/snapshot/yaml.ts";
 import type { Snapshot } from "../../src/snapshot/rows.ts";
 
@@ -13,7 +14,7 @@ Deno.test("formatYaml() output parses with the project's images.yaml parser to t
     { name: "true", digests: [{ digest: B, tags: ["v_1-x.y"] }] },
   ];
   const problems = new Problems();
-  const images = parseImagesFile(formatYaml(snap), "images.yaml", problems);
+  const images = parseImagesYaml(formatYaml(snap), "images.yaml", problems);
   assert.equal(problems.count, 0);
   assert.deepEqual(
     images?.map((i) => ({
@@ -30,7 +31,7 @@ Deno.test("golden YAML snapshots parse with the project's images.yaml parser", a
   for await (const e of Deno.readDir(dir)) {
     if (!e.name.endsWith(".yaml")) continue;
     const problems = new Problems();
-    const images = parseImagesFile(await Deno.readTextFile(new URL(e.name, dir)), e.name, problems);
+    const images = parseImagesYaml(await Deno.readTextFile(new URL(e.name, dir)), e.name, problems);
     assert.equal(problems.count, 0, e.name);
     assert.ok(images !== null && images.length > 0, e.name);
     checked++;

@@ -93,7 +93,7 @@ export function repoPath(place: Pick<RepoPlace, "dir" | "prefix">, file: string)
  * named like the head's, and validates them like the head's. A manifest (or thin directory)
  * that did not exist at `rev` means no manifests: everything is new.
  */
-export async function loadBaseManifests(
+async function loadBaseManifests(
   input: ManifestInput,
   place: RepoPlace,
   rev: string,

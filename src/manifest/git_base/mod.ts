@@ -10,7 +10,6 @@ export {
   type Base,
   BaseManifestError,
   type BaseState,
-  loadBaseManifests,
   readBase,
   type ReadBaseOptions,
   repoPath,
