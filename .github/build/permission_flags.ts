@@ -6,7 +6,7 @@
  * The permission set itself is `permissions.cip` in deno.json: net (registries, token and
  * metadata endpoints), read (manifests, key files, docker and podman auth files), write
  * (--report, OCI layout directories), env (HOME, DOCKER_CONFIG, GOOGLE_APPLICATION_CREDENTIALS,
- * Prow's variables, ...; see the README), and run (git for checks and docker-credential-<name>
+ * Prow's variables, ...; see docs/releasing.md), and run (git for checks and docker-credential-<name>
  * helpers; unscoped because Deno cannot allow a name prefix and the helper names come from the
  * user's docker config). Nothing else: no sys, ffi or import.
  */

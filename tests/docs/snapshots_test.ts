@@ -1,15 +1,14 @@
+/** docs/snapshots.md shows real output: its samples are the golden snapshot files. */
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../../", import.meta.url);
 const GOLDEN = new URL("testdata/golden/snapshot/", ROOT);
-const readme = await Deno.readTextFile(new URL("README.md", ROOT));
-const start = readme.indexOf("\n## Snapshots\n");
-const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+const section = await Deno.readTextFile(new URL("docs/snapshots.md", ROOT));
 
-/** The output shown under `$ <command>` in a console block of the Snapshots section. */
+/** The output shown under `$ <command>` in a console block of docs/snapshots.md. */
 function sample(command: string): string {
   const at = section.indexOf(`$ ${command}\n`);
-  assert.ok(at >= 0, `README shows no "$ ${command}"`);
+  assert.ok(at >= 0, `docs/snapshots.md shows no "$ ${command}"`);
   const from = at + command.length + 3;
   const nextCommand = section.indexOf("\n$ ", from);
   const fence = section.indexOf("```", from);
@@ -36,12 +35,12 @@ const cases: [string, string, (text: string) => string][] = [
 ];
 
 for (const [command, file, strip] of cases) {
-  Deno.test(`README's sample of "${command}" is the golden ${file}`, async () => {
+  Deno.test(`docs/snapshots.md's sample of "${command}" is the golden ${file}`, async () => {
     assert.equal(strip(sample(command)), await Deno.readTextFile(new URL(file, GOLDEN)));
   });
 }
 
-Deno.test("README's JSON sample is part of the golden prod.json", async () => {
+Deno.test("docs/snapshots.md's JSON sample is part of the golden prod.json", async () => {
   const shown = JSON.parse(
     sample(
       "cip run --snapshot=127.0.0.1:5000/prod --output=json 2>/dev/null | jq '.[1].digests[0:2]'",

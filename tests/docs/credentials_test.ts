@@ -1,17 +1,11 @@
+/** docs/credentials.md names what the credential code reads, in the order it tries it. */
 import assert from "node:assert/strict";
 
-const readme = await Deno.readTextFile(new URL("../../../README.md", import.meta.url));
+const ROOT = new URL("../../", import.meta.url);
+const doc = await Deno.readTextFile(new URL("docs/credentials.md", ROOT));
 
-/** The README's Credentials section. */
-function credentialsSection(): string {
-  const start = readme.indexOf("\n## Credentials\n");
-  assert.ok(start >= 0, "README has a Credentials section");
-  const end = readme.indexOf("\n## ", start + 1);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
-
-Deno.test("README's Credentials section names every variable and flag the credential code reads", () => {
-  const text = credentialsSection();
+Deno.test("docs/credentials.md names every variable and flag the credential code reads", () => {
+  const text = doc;
   for (
     const name of [
       "--key-files",
@@ -31,8 +25,8 @@ Deno.test("README's Credentials section names every variable and flag the creden
   ) assert.ok(text.includes(name), name);
 });
 
-Deno.test("README's Credentials section lists the Google sources in the order the code tries them", async () => {
-  const text = credentialsSection();
+Deno.test("docs/credentials.md lists the Google sources in the order the code tries them", async () => {
+  const text = doc;
   const order = [
     "**`--key-files",
     "**`GOOGLE_APPLICATION_CREDENTIALS`**",
@@ -43,7 +37,7 @@ Deno.test("README's Credentials section lists the Google sources in the order th
   assert.ok(at.every((i) => i >= 0), JSON.stringify(at));
   assert.deepEqual([...at].sort((a, b) => a - b), at);
   const code = await Deno.readTextFile(
-    new URL("../../../src/registry/auth/google_provider.ts", import.meta.url),
+    new URL("src/registry/auth/google_provider.ts", ROOT),
   );
   const steps = [
     "// 1. --key-files",
