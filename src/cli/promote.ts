@@ -28,6 +28,7 @@ import {
   joinRepository,
   readRepositories,
   type Registries,
+  type RetryPolicy,
 } from "../registry/mod.ts";
 import { describeError } from "../describe_error.ts";
 import { VERSION } from "../version.ts";
@@ -47,6 +48,8 @@ export interface RegistryAccess {
   verifyCredentials?(): Promise<void>;
   /** Request and byte counts of the traffic so far, for reports. */
   stats?(): unknown;
+  /** The run's retry policy, by which copies that failed are started again. */
+  policy?: RetryPolicy;
 }
 
 /** The real registry access of a run. */
@@ -56,6 +59,7 @@ function registryAccess(registries: Registries): RegistryAccess {
     readRepositories: (backend, repos) => readRepositories(backend, repos),
     verifyCredentials: () => registries.verifyCredentials(),
     stats: () => registries.stats.snapshot(),
+    policy: registries.policy,
   };
 }
 
@@ -212,7 +216,7 @@ export async function promote(
       log,
       terminal: io.stderrIsTerminal,
       now: io.now,
-      copier: { preRead },
+      copier: { preRead, ...(access.policy ? { policy: access.policy } : {}) },
     });
   }
   const outcome = outcomeOf(plan, run, confirm);

@@ -169,8 +169,10 @@ function checkStoredDigest(res: Response, blob: Descriptor, what: string): void 
 /**
  * Uploads a blob, checking its SHA-256 and size: a small blob of known size is read whole,
  * checked, then sent with one PUT; any other streams through one PATCH and is committed by
- * `PUT ?digest=` only if the content matched. On any failure the session is cancelled and
- * nothing is committed.
+ * `PUT ?digest=` only if the content matched. One attempt of the sequence: on a failure the
+ * session is cancelled (best effort) and the error thrown; the caller repeats the sequence
+ * (after looking whether a commit whose answer was lost took effect). The commit is never
+ * repeated blindly by the transport: after a lost answer its session no longer exists.
  */
 export async function putBlob(
   ctx: BlobContext,
@@ -182,7 +184,7 @@ export async function putBlob(
   if (blob.size >= 0 && blob.size <= ctx.monolithicLimit) {
     const bytes = await readVerified(blob, body);
     const session = await startUpload(ctx, repo, what);
-    await finish(ctx, repo, blob, session, bytes, what);
+    await commit(ctx, repo, blob, session, bytes, what);
     return;
   }
   const verifier = new DigestVerifier(blob);
@@ -208,6 +210,14 @@ export async function putBlob(
       what,
     );
   } catch (e) {
+    // The PATCH's answer was lost after every byte went out and matched: if the registry has
+    // them all, the upload only needs its commit.
+    if (verifier.done && verifier.failure === undefined && blob.size >= 0) {
+      if ((await receivedBytes(ctx, repo, session)) === blob.size) {
+        await commit(ctx, repo, blob, session, new Uint8Array(), what, commitTimeoutMs(blob.size));
+        return;
+      }
+    }
     await cancelUpload(ctx, repo, session);
     throw verifier.failure ?? e;
   }
@@ -218,7 +228,7 @@ export async function putBlob(
         : new RegistryError(`Cannot ${what}: the registry answered before reading the content`));
     await discard(res);
     await cancelUpload(ctx, repo, session);
-    throw err;
+    throw sessionGone(err);
   }
   await discard(res);
   let next = session;
@@ -230,11 +240,34 @@ export async function putBlob(
       throw e;
     }
   }
-  await finish(ctx, repo, blob, next, new Uint8Array(), what, commitTimeoutMs(blob.size));
+  await commit(ctx, repo, blob, next, new Uint8Array(), what, commitTimeoutMs(blob.size));
 }
 
-/** Commits an upload with `PUT <session>?digest=` (carrying the bytes, if any). */
-async function finish(
+/**
+ * How many bytes an upload session holds (`GET <session>` -> 204 with `Range: 0-<last>`), or
+ * null when the registry does not say.
+ */
+async function receivedBytes(
+  ctx: BlobContext,
+  repo: string,
+  session: UploadSession,
+): Promise<number | null> {
+  try {
+    const res = await ctx.fetch(new Request(session.url), { scopes: [pushScope(repo)] });
+    await discard(res);
+    const range = /^(?:bytes=)?0-(\d+)$/.exec(res.headers.get("Range") ?? "");
+    if (![200, 204].includes(res.status) || range === null) return null;
+    return Number(range[1]) + 1;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Commits an upload with `PUT <session>?digest=` (carrying the bytes, if any). Sent once: the
+ * caller repeats the whole upload when it fails (see putBlob).
+ */
+async function commit(
   ctx: BlobContext,
   repo: string,
   blob: Descriptor,
@@ -244,7 +277,11 @@ async function finish(
   timeoutMs?: number,
 ): Promise<void> {
   let res: Response;
-  const hint = { scopes: [pushScope(repo)], ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+  const hint = {
+    scopes: [pushScope(repo)],
+    retry: "caller" as const,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  };
   try {
     res = await send(
       () =>
@@ -264,8 +301,28 @@ async function finish(
     await expectStatus(res, [201], what);
   } catch (e) {
     await cancelUpload(ctx, repo, session);
-    throw e;
+    throw sessionGone(e);
   }
   await discard(res);
   checkStoredDigest(res, blob, what);
+}
+
+/**
+ * An upload session the registry no longer knows (404 BLOB_UPLOAD_UNKNOWN) is a temporary
+ * failure of the upload: a commit whose answer was lost may have been stored (HTTP clients
+ * send a request again by themselves when a kept-alive connection closes under it), or the
+ * session expired; either way starting the upload again is right.
+ */
+function sessionGone(e: unknown): unknown {
+  if (
+    e instanceof RegistryError && e.status === 404 && e.codes.includes("BLOB_UPLOAD_UNKNOWN")
+  ) {
+    return new RegistryError(e.message, {
+      status: 404,
+      codes: e.codes,
+      temporary: true,
+      cause: e,
+    });
+  }
+  return e;
 }

@@ -70,5 +70,11 @@ export {
   Registries,
   type RegistriesOptions,
 } from "./open.ts";
-export { type StatsSnapshot, TransportStats } from "./transport/mod.ts";
+export {
+  isExhausted,
+  isTemporaryFailure,
+  RetryPolicy,
+  type StatsSnapshot,
+  TransportStats,
+} from "./transport/mod.ts";
 export { ANONYMOUS, type CredentialProvider } from "./auth/mod.ts";

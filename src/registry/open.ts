@@ -15,11 +15,15 @@ import { HttpBackend } from "./client.ts";
 import { RegistryError } from "./errors.ts";
 import { OciDirBackend } from "./ocidir.ts";
 import { parseRegistryName, registryBaseUrl } from "./reference.ts";
+import type { HttpFetch } from "./http_fetch.ts";
 import {
+  createCallTransport,
   createTransport,
   DEFAULT_MAX_IN_FLIGHT,
   defaultRequestsPerSecond,
   HostLimiters,
+  realSleep,
+  RetryPolicy,
   TransportStats,
 } from "./transport/mod.ts";
 
@@ -79,6 +83,13 @@ export class Registries {
   readonly stats = new TransportStats();
   /** The per-host rate and in-flight limits, shared by every backend of a host. */
   readonly limiters: HostLimiters;
+  /**
+   * The run's one retry policy: every transport's retry layer, and the operations that repeat
+   * a whole sequence of requests (an upload started again), wait and give up by it.
+   */
+  readonly policy: RetryPolicy;
+  /** Calls to services that are not registries (Google's credential endpoints). */
+  readonly #call: HttpFetch;
   #opts: RegistriesOptions;
   #http = new Map<string, HttpBackend>();
   #credentials = new Map<string, CredentialProvider>();
@@ -95,6 +106,22 @@ export class Registries {
     };
     if (opts.sleep !== undefined) limits.sleep = opts.sleep;
     this.limiters = new HostLimiters(limits);
+    this.policy = new RetryPolicy({
+      ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+      sleep: opts.sleep ?? realSleep,
+      random: opts.random ?? Math.random,
+      now: opts.now,
+      stats: this.stats,
+      log: opts.log,
+    });
+    this.#call = createCallTransport({
+      limiters: this.limiters,
+      policy: this.policy,
+      stats: this.stats,
+      log: opts.log,
+      fetch: opts.fetch,
+      now: opts.now,
+    });
     this.#choose = opts.credentials ?? this.#defaultCredentials();
   }
 
@@ -107,6 +134,7 @@ export class Registries {
         keyFiles: o.keyFiles,
         env: o.env,
         fetch: o.fetch,
+        call: this.#call,
         now: o.now,
         log: o.log,
         cache,
@@ -168,13 +196,11 @@ export class Registries {
       baseUrl: registryBaseUrl(host, o.insecureHosts),
       credentials,
       limiter: this.limiters.for(host),
+      policy: this.policy,
       stats: this.stats,
       log: o.log,
       fetch: o.fetch,
       now: o.now,
-      ...(o.sleep !== undefined ? { sleep: o.sleep } : {}),
-      ...(o.random !== undefined ? { random: o.random } : {}),
-      ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}),
     });
   }
 }

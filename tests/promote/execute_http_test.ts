@@ -1,4 +1,5 @@
 /** Execution through the real HTTP client against in-memory fake registries with faults. */
+import { recordingPolicy } from "../fakes/retry_policy.ts";
 import assert from "node:assert/strict";
 import { Logger } from "../../src/log.ts";
 import type { Edge } from "../../src/manifest/types.ts";
@@ -40,7 +41,7 @@ function world() {
     const r = await execute(p, {
       backends,
       log: new Logger("error", () => {}),
-      copier: { sleep: (ms) => (sleeps.push(ms), Promise.resolve()) },
+      copier: { policy: recordingPolicy(sleeps) },
     });
     return { p, r };
   };

@@ -15,7 +15,7 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   MAX_RETRY_AFTER_MS,
   MAX_STALLED_ATTEMPTS,
-} from "../../src/registry/transport/retry.ts";
+} from "../../src/registry/transport/retry_policy.ts";
 import { TOKEN_ANSWER_LIMIT } from "../../src/registry/transport/token_request.ts";
 import { OUTSIDE_TEXT_LIMIT } from "../../src/safe_text.ts";
 

@@ -12,6 +12,13 @@ import {
 import { metadataAccount, metadataHost, metadataToken } from "./google_metadata.ts";
 import { type CredentialOptions, fileReadReason, readTextFile } from "./options.ts";
 import type { CredentialProvider } from "./provider.ts";
+import type { HttpFetch } from "../http_fetch.ts";
+import {
+  createCallTransport,
+  DEFAULT_MAX_IN_FLIGHT,
+  HostLimiters,
+  TransportStats,
+} from "../transport/mod.ts";
 
 /** Registries take the access token as the password of this user (PROTOCOL.md §5). */
 export const GOOGLE_TOKEN_USER = "oauth2accesstoken";
@@ -42,10 +49,7 @@ export class GoogleAccessTokens {
 
   /** Tokens for `account`. */
   constructor(readonly account: string, readonly opts: CredentialOptions) {
-    this.#call = {
-      fetch: opts.fetch,
-      sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    };
+    this.#call = { fetch: opts.call ?? ownCallTransport(opts) };
   }
 
   /** How the tokens are obtained (once known). */
@@ -231,4 +235,21 @@ export class GoogleCredentials implements CredentialProvider {
   async verify(): Promise<void> {
     await this.tokens.token();
   }
+}
+
+/** A call transport of its own, for credentials made without the run's (tests, tools). */
+function ownCallTransport(opts: CredentialOptions): HttpFetch {
+  return createCallTransport({
+    limiters: new HostLimiters({
+      requestsPerSecond: () => 0,
+      maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+      now: opts.now,
+      ...(opts.sleep ? { sleep: opts.sleep } : {}),
+    }),
+    stats: new TransportStats(),
+    log: opts.log,
+    fetch: opts.fetch,
+    now: opts.now,
+    ...(opts.sleep ? { sleep: opts.sleep } : {}),
+  });
 }

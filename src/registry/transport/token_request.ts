@@ -90,6 +90,7 @@ export async function requestToken(
     headers,
     body,
     scopes: [],
+    read: TOKEN_ANSWER_LIMIT,
     ...(r.signal ? { signal: r.signal } : {}),
   });
   const text = await readCapped(res, TOKEN_ANSWER_LIMIT);
