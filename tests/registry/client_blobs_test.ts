@@ -83,6 +83,25 @@ Deno.test("putBlob() streams a large blob with one PATCH, then PUT ?digest=", as
   }
 });
 
+Deno.test("putBlob() commits a streamed upload whose PATCH answer was lost once the session holds it all", async () => {
+  const fake = new FakeRegistry({ host: "reg.test" });
+  const lossy: typeof fetch = async (input, init) => {
+    const method = input instanceof Request ? input.method : init?.method ?? "GET";
+    const res = await fake.fetch(input, init);
+    if (method !== "PATCH") return res;
+    await res.body?.cancel();
+    throw new TypeError("connection closed before message completed");
+  };
+  const backend = new HttpBackend({
+    host: "reg.test",
+    fetch: plainHttpFetch(lossy),
+    monolithicLimit: 64,
+  });
+  await backend.putBlob("dst", blobOf(large), streamOf(large, 100));
+  assert.deepEqual(methods(fake), ["POST", "PATCH", "GET", "PUT"]);
+  assert.deepEqual(fake.state.blobs.get(digestOf(large)), large);
+});
+
 Deno.test("putBlob() of a small blob with wrong content sends nothing", async () => {
   const { fake, backend } = setup();
   const wrong = { mediaType: "x", digest: digestOf(small), size: small.length };
