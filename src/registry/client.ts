@@ -94,14 +94,6 @@ export class HttpBackend implements Backend {
     return new URL(path, this.baseUrl);
   }
 
-  /** Checks that the registry speaks the API: `GET /v2/` answers 200. */
-  async ping(): Promise<void> {
-    const what = `reach registry ${this.display}`;
-    const res = await send(() => this.#fetch(new Request(this.#url("/v2/"))), what);
-    await expectStatus(res, [200], what);
-    await discard(res);
-  }
-
   /** Passes: whether an HTTP registry is there is told by its first request. */
   checkPresent(): Promise<void> {
     return Promise.resolve();

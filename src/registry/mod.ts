@@ -15,9 +15,7 @@ export { RegistryError } from "./errors.ts";
 export type { ImageRecord, Inventory, RepoInventory } from "./inventory_types.ts";
 export {
   DIGEST_RE,
-  formatImageReference,
   hostName,
-  type ImageReference,
   isDigest,
   isGoogleHost,
   isLoopbackHost,
@@ -27,7 +25,6 @@ export {
   MAX_REPOSITORY_LENGTH,
   OCIDIR_SCHEME,
   parseHostList,
-  parseImageReference,
   parseRegistryName,
   registryBaseUrl,
   type RegistryName,
@@ -64,7 +61,6 @@ export {
 } from "./inventory.ts";
 export { OciDirBackend, type OciDirOptions } from "./ocidir.ts";
 export {
-  anonymousCredentials,
   type CredentialChooser,
   type OpenedRegistry,
   Registries,

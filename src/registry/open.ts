@@ -5,7 +5,6 @@
 import type { Logger } from "../log.ts";
 import type { Backend } from "./api.ts";
 import {
-  ANONYMOUS,
   CredentialCache,
   type CredentialOptions,
   type CredentialProvider,
@@ -73,9 +72,6 @@ export interface OpenedRegistry {
   /** Repository path prefix, e.g. `k8s-artifacts-prod/images` ("" for none). */
   prefix: string;
 }
-
-/** Credentials that send nothing: anonymous access to every host. */
-export const anonymousCredentials: CredentialChooser = () => ANONYMOUS;
 
 /** The registries of one run: opened once each, limited per host, counted together. */
 export class Registries {

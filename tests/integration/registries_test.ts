@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { Logger } from "../../src/log.ts";
 import { readRepositories } from "../../src/registry/inventory.ts";
 import { manifestBlobs } from "../../src/registry/media_types.ts";
-import { anonymousCredentials, Registries } from "../../src/registry/open.ts";
+import { Registries } from "../../src/registry/open.ts";
+import { ANONYMOUS } from "../../src/registry/mod.ts";
 import { digestOf, makeImage, pushImage } from "../fixtures/images.ts";
 import { startRegistry } from "./registry_process.ts";
 
@@ -62,7 +63,7 @@ Deno.test("Registries reads nothing from a basic-auth registry without credentia
       keyFiles: [],
       env: () => undefined,
       insecureHosts: [],
-      credentials: anonymousCredentials,
+      credentials: () => ANONYMOUS,
       fetch: globalThis.fetch,
       now: Date.now,
       log: new Logger("error"),

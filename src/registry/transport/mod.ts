@@ -16,7 +16,8 @@ import { retryStep } from "./retry.ts";
 import { RetryPolicy } from "./retry_policy.ts";
 import type { TransportStats } from "./stats.ts";
 import { TokenCache } from "./token_cache.ts";
-import { realTimer, type Timer, wireStep } from "./wire.ts";
+import { realTimer, type Timer } from "./attempt_clocks.ts";
+import { wireStep } from "./wire.ts";
 
 export type { HttpFetch, RequestHint } from "./outgoing.ts";
 export { REPLAY_LIMIT } from "./outgoing.ts";
@@ -47,7 +48,12 @@ export {
   RETRYABLE_STATUS,
   RetryPolicy,
 } from "./retry_policy.ts";
-export { attemptDeadlineMs, MIN_BYTES_PER_SECOND, StalledError, type Timer } from "./wire.ts";
+export {
+  attemptDeadlineMs,
+  MIN_BYTES_PER_SECOND,
+  StalledError,
+  type Timer,
+} from "./attempt_clocks.ts";
 
 /** Default idle timeout of a request: no progress for this long fails the attempt. */
 export const DEFAULT_TIMEOUT_MS = 60_000;

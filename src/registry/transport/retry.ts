@@ -4,7 +4,7 @@ import { markExhausted } from "./exhausted.ts";
 import { isReplayable, type Outgoing, type Step } from "./outgoing.ts";
 import { redactUrl } from "./redact.ts";
 import { MAX_STALLED_ATTEMPTS, RETRYABLE_STATUS, type RetryPolicy } from "./retry_policy.ts";
-import { StalledError } from "./wire.ts";
+import { StalledError } from "./attempt_clocks.ts";
 
 /**
  * Repeats a request after a retryable status (408, 429, 500, 502, 503, 504) or a network
