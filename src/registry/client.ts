@@ -19,10 +19,9 @@ import {
   bareMediaType,
   isSchema1MediaType,
   MANIFEST_ACCEPT,
-  MANIFEST_LIMIT,
   MANIFEST_MEDIA_TYPES,
   sniffMediaType,
-} from "./media_types.ts";
+} from "../oci/mod.ts";
 import {
   isDigest,
   isGoogleHost,
@@ -40,7 +39,9 @@ import {
 } from "./response.ts";
 import { parseTagPage } from "./tag_listing.ts";
 
-export { MANIFEST_LIMIT } from "./media_types.ts";
+import { MANIFEST_LIMIT } from "./manifest_limit.ts";
+
+export { MANIFEST_LIMIT };
 
 /** Options of HttpBackend. */
 export interface HttpBackendOptions {
@@ -244,7 +245,16 @@ export class HttpBackend implements Backend {
       throw new RegistryError(`Cannot ${what}: it is larger than ${MANIFEST_LIMIT} bytes`);
     }
     const declared = bareMediaType(res.headers.get("Content-Type"));
-    const mediaType = MANIFEST_MEDIA_TYPES.includes(declared) ? declared : sniffMediaType(bytes);
+    let mediaType = declared;
+    if (!MANIFEST_MEDIA_TYPES.includes(declared)) {
+      try {
+        mediaType = sniffMediaType(bytes);
+      } catch (e) {
+        throw new RegistryError(`Cannot ${what}: ${e instanceof Error ? e.message : e}`, {
+          cause: e,
+        });
+      }
+    }
     const computed = sha256Digest(bytes);
     const header = res.headers.get("Docker-Content-Digest");
     if (isSchema1MediaType(mediaType)) {

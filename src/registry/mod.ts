@@ -32,6 +32,7 @@ export {
   schemeFor,
   TAG_RE,
 } from "./reference.ts";
+// The manifest model (src/oci) is the registry layer's too; its names are handed on here.
 export {
   bareMediaType,
   DOCKER_LIST,
@@ -42,13 +43,15 @@ export {
   isSchema1MediaType,
   MANIFEST_ACCEPT,
   MANIFEST_MEDIA_TYPES,
-  manifestBlobs,
-  manifestChildren,
+  ManifestFormatError,
+  type ManifestModel,
   OCI_INDEX,
   OCI_MANIFEST,
+  readManifest,
   sniffMediaType,
-} from "./media_types.ts";
+} from "../oci/mod.ts";
 export { HttpBackend, type HttpBackendOptions, MANIFEST_LIMIT } from "./client.ts";
+export { modelOf } from "./manifest_read.ts";
 export { commitTimeoutMs, MONOLITHIC_LIMIT, pullScope, pushScope } from "./client_blobs.ts";
 export { DigestVerifier, sha256Digest } from "./digest_check.ts";
 export { type HttpFetch, plainHttpFetch, type RequestHint } from "./http_fetch.ts";

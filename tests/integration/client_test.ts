@@ -5,7 +5,7 @@ import { HttpBackend } from "../../src/registry/client.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
 import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
-import { manifestBlobs, manifestChildren } from "../../src/registry/media_types.ts";
+import { readManifest } from "../../src/oci/mod.ts";
 import {
   asBody,
   digestOf,
@@ -34,8 +34,9 @@ async function rawManifest(url: string, repo: string, ref: string, type: string)
 async function copy(src: Backend, srcRepo: string, dst: Backend, dstRepo: string, ref: string) {
   const m = await src.getManifest(srcRepo, ref);
   assert.ok(m, `${srcRepo}:${ref} exists`);
-  for (const child of manifestChildren(m)) await copy(src, srcRepo, dst, dstRepo, child.digest);
-  for (const blob of manifestBlobs(m)) {
+  const model = readManifest(m.bytes, m.mediaType);
+  for (const child of model.children) await copy(src, srcRepo, dst, dstRepo, child.digest);
+  for (const blob of model.blobs) {
     if (await dst.hasBlob(dstRepo, blob.digest)) continue;
     if (src.id === dst.id && await dst.mountBlob(dstRepo, blob.digest, srcRepo)) continue;
     const stream = await src.getBlob(srcRepo, blob.digest);

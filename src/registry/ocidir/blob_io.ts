@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import type { BlobStream, Descriptor } from "../api.ts";
 import { sha256Digest } from "../digest_check.ts";
 import { RegistryError } from "../errors.ts";
-import { MANIFEST_LIMIT } from "../media_types.ts";
+import { MANIFEST_LIMIT } from "../manifest_limit.ts";
 import {
   fsError,
   removeQuietly,
