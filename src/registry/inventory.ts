@@ -2,7 +2,7 @@
 import type { Backend, TagListing } from "./api.ts";
 import type { ImageRecord, Inventory, RepoInventory } from "./inventory_types.ts";
 import { RegistryError } from "./errors.ts";
-import { LISTING_LIMITS } from "./link.ts";
+import { LISTING_LIMITS } from "./http/link.ts";
 import { isIndexMediaType } from "../oci/mod.ts";
 import { modelOf } from "./manifest_read.ts";
 import { joinRepository } from "./reference.ts";

@@ -50,11 +50,20 @@ export {
   readManifest,
   sniffMediaType,
 } from "../oci/mod.ts";
-export { HttpBackend, type HttpBackendOptions, MANIFEST_LIMIT } from "./client.ts";
+export {
+  commitTimeoutMs,
+  HttpBackend,
+  type HttpBackendOptions,
+  type HttpFetch,
+  MANIFEST_LIMIT,
+  MONOLITHIC_LIMIT,
+  plainHttpFetch,
+  pullScope,
+  pushScope,
+  type RequestHint,
+} from "./http/mod.ts";
 export { modelOf } from "./manifest_read.ts";
-export { commitTimeoutMs, MONOLITHIC_LIMIT, pullScope, pushScope } from "./client_blobs.ts";
 export { DigestVerifier, sha256Digest } from "./digest_check.ts";
-export { type HttpFetch, plainHttpFetch, type RequestHint } from "./http_fetch.ts";
 export {
   type InventoryProgress,
   type OnProgress,
@@ -62,7 +71,7 @@ export {
   readRepository,
   walkRegistry,
 } from "./inventory.ts";
-export { OciDirBackend, type OciDirOptions } from "./ocidir.ts";
+export { OciDirBackend, type OciDirOptions } from "./ocidir/mod.ts";
 export {
   type CredentialChooser,
   type OpenedRegistry,

@@ -10,11 +10,11 @@ import {
   type CredentialProvider,
   credentialsFor,
 } from "./auth/mod.ts";
-import { HttpBackend } from "./client.ts";
+import { HttpBackend } from "./http/backend.ts";
 import { RegistryError } from "./errors.ts";
-import { OciDirBackend } from "./ocidir.ts";
+import { OciDirBackend } from "./ocidir/mod.ts";
 import { parseRegistryName, registryBaseUrl } from "./reference.ts";
-import type { HttpFetch } from "./http_fetch.ts";
+import type { HttpFetch } from "./http/http_fetch.ts";
 import {
   createCallTransport,
   createTransport,

@@ -1,9 +1,9 @@
 /** The HTTP client against a real CNCF Distribution registry, checked by raw fetch and skopeo. */
 import assert from "node:assert/strict";
 import type { Backend } from "../../src/registry/api.ts";
-import { HttpBackend } from "../../src/registry/client.ts";
+import { HttpBackend } from "../../src/registry/http/backend.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
-import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
+import { plainHttpFetch } from "../../src/registry/http/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
 import { readManifest } from "../../src/oci/mod.ts";
 import {

@@ -9,8 +9,8 @@ import {
   plan,
   reposToRead,
 } from "../../src/promote/mod.ts";
-import { HttpBackend } from "../../src/registry/client.ts";
-import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
+import { HttpBackend } from "../../src/registry/http/backend.ts";
+import { plainHttpFetch } from "../../src/registry/http/http_fetch.ts";
 import { readRepositories } from "../../src/registry/inventory.ts";
 import type { Inventory } from "../../src/registry/inventory_types.ts";
 import { edge, manifestOf } from "../promote/edges_fixture.ts";

@@ -3,8 +3,8 @@ import { makeContext } from "../../src/cli/context.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
 import { describe, EXIT, main } from "../../src/cli/main.ts";
 import { runSnapshot, type SnapshotDeps, SnapshotError } from "../../src/cli/snapshot.ts";
-import { HttpBackend } from "../../src/registry/client.ts";
-import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
+import { HttpBackend } from "../../src/registry/http/backend.ts";
+import { plainHttpFetch } from "../../src/registry/http/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
 import { type RecordedRun, recordingIo } from "../cli/recording_io.ts";
 

@@ -1,8 +1,8 @@
 /** Calls to Google's credential endpoints through the call transport: JSON, secret-free errors. */
 import { outsideText } from "../../safe_text.ts";
 import { RegistryError } from "../errors.ts";
-import type { HttpFetch } from "../http_fetch.ts";
-import { readBytesCapped } from "../response.ts";
+import type { HttpFetch } from "../http/http_fetch.ts";
+import { readBytesCapped } from "../http/response.ts";
 
 /** A Google endpoint answered with an error, or could not be reached. */
 export class GoogleCallError extends Error {

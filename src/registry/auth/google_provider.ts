@@ -12,7 +12,7 @@ import {
 import { metadataAccount, metadataHost, metadataToken } from "./google_metadata.ts";
 import { type CredentialOptions, fileReadReason, readTextFile } from "./options.ts";
 import type { CredentialProvider } from "./provider.ts";
-import type { HttpFetch } from "../http_fetch.ts";
+import type { HttpFetch } from "../http/http_fetch.ts";
 import {
   createCallTransport,
   DEFAULT_MAX_IN_FLIGHT,

@@ -1,6 +1,6 @@
 /** What credential sources may touch: environment, files, helpers, network, clock. */
 import type { Logger } from "../../log.ts";
-import type { HttpFetch } from "../http_fetch.ts";
+import type { HttpFetch } from "../http/http_fetch.ts";
 
 /** The outcome of running a program. */
 export interface ProgramResult {

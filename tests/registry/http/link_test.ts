@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RegistryError } from "../../src/registry/errors.ts";
-import { checkedNextLink, nextLink, Pagination } from "../../src/registry/link.ts";
+import { RegistryError } from "../../../src/registry/errors.ts";
+import { checkedNextLink, nextLink, Pagination } from "../../../src/registry/http/link.ts";
 
 const base = new URL("https://reg.test/v2/_catalog?n=2");
 

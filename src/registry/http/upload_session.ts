@@ -4,8 +4,8 @@
  * operation (a PUT or a DELETE of a manifest) or send it, and the credentials that go with it,
  * to another origin.
  */
-import { RegistryError } from "./errors.ts";
-import { redactUrl } from "./transport/mod.ts";
+import { RegistryError } from "../errors.ts";
+import { redactUrl } from "../transport/mod.ts";
 
 /** Percent-encoded separators a lenient server might decode into another path. */
 const ENCODED_SEPARATOR = /%2f|%5c/i;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { OciDirBackend } from "../../src/registry/ocidir.ts";
-import { checkLayouts } from "../fixtures/check_layouts.ts";
-import { tempDir } from "../fixtures/temp_dirs.ts";
-import { pushImage, tinyImage } from "../fixtures/tiny_images.ts";
+import { OciDirBackend } from "../../../src/registry/ocidir/backend.ts";
+import { checkLayouts } from "../../fixtures/check_layouts.ts";
+import { tempDir } from "../../fixtures/temp_dirs.ts";
+import { pushImage, tinyImage } from "../../fixtures/tiny_images.ts";
 
 Deno.test("many concurrent putManifest calls into one layout lose no index entry", async () => {
   const root = join(await tempDir("ocidir-conc-"), "reg");
@@ -34,7 +34,7 @@ Deno.test("concurrent first writes into a new repository create one whole layout
 
 Deno.test("two processes creating and writing one layout at once lose no index entry", async () => {
   const root = join(await tempDir("ocidir-procs-"), "reg");
-  const child = new URL("./ocidir_processes_child.ts", import.meta.url).pathname;
+  const child = new URL("./processes_child.ts", import.meta.url).pathname;
   const run = (first: number) =>
     new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--quiet", child, root, String(first), "30"],

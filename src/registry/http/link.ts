@@ -1,6 +1,6 @@
 /** Pagination by `Link: <url>; rel="next"` headers (pure). */
-import { outsideText } from "../safe_text.ts";
-import { RegistryError } from "./errors.ts";
+import { outsideText } from "../../safe_text.ts";
+import { RegistryError } from "../errors.ts";
 
 /** The `rel="next"` target of a Link header, resolved against `base`, or undefined. */
 export function nextLink(header: string | null, base: URL): URL | undefined {

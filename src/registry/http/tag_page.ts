@@ -1,8 +1,8 @@
 /** Reading `tags/list` answers, including the GCR / Artifact Registry extension (pure). */
-import type { ListedManifest, TagListing } from "./api.ts";
-import { outsideText } from "../safe_text.ts";
-import { RegistryError } from "./errors.ts";
-import { isDigest, isRepository, isTag, joinRepository } from "./reference.ts";
+import type { ListedManifest, TagListing } from "../api.ts";
+import { outsideText } from "../../safe_text.ts";
+import { RegistryError } from "../errors.ts";
+import { isDigest, isRepository, isTag, joinRepository } from "../reference.ts";
 
 /** A media type as RFC 6838 writes them (`type/subtype+suffix`), without parameters. */
 const MEDIA_TYPE_RE = /^[A-Za-z0-9][\w!#$&^.+-]{0,126}\/[A-Za-z0-9][\w!#$&^.+-]{0,126}$/;

@@ -2,11 +2,11 @@
  * A writer for the kill test: pushes a fixed set of images into `ocidir://<root>` and, when
  * told, stops forever at the N-th occurrence of a write point after saying "STOPPED" on stdout,
  * so the parent can SIGKILL it exactly there.
- * Usage: deno run -A ocidir_kill_child.ts ROOT [POINT COUNT]
+ * Usage: deno run -A kill_child.ts ROOT [POINT COUNT]
  */
-import type { WritePoint } from "../../src/registry/ocidir/fs_util.ts";
-import { OciDirBackend } from "../../src/registry/ocidir.ts";
-import { pushImage, putUnder, tinyImage, tinyIndex } from "../fixtures/tiny_images.ts";
+import type { WritePoint } from "../../../src/registry/ocidir/fs_util.ts";
+import { OciDirBackend } from "../../../src/registry/ocidir/backend.ts";
+import { pushImage, putUnder, tinyImage, tinyIndex } from "../../fixtures/tiny_images.ts";
 
 const amd = tinyImage("kill amd64", "amd64");
 const arm = tinyImage("kill arm64", "arm64", "v8");
@@ -41,7 +41,7 @@ async function write(root: string, stopAt?: { point: WritePoint; count: number }
 
 if (import.meta.main) {
   const [root, point, count] = Deno.args;
-  if (root === undefined) throw new Error("usage: ocidir_kill_child.ts ROOT [POINT COUNT]");
+  if (root === undefined) throw new Error("usage: kill_child.ts ROOT [POINT COUNT]");
   await write(root, point ? { point: point as WritePoint, count: Number(count) } : undefined);
   console.log("DONE");
 }

@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
-import { HttpBackend } from "../../src/registry/client.ts";
-import { RegistryError } from "../../src/registry/errors.ts";
-import { type HttpFetch, plainHttpFetch, type RequestHint } from "../../src/registry/http_fetch.ts";
-import { MANIFEST_ACCEPT } from "../../src/oci/mod.ts";
-import { FakeRegistry, type FakeRegistryOptions } from "../fakes/registry.ts";
-import { makeImage, makeIndex } from "../fixtures/images.ts";
+import { HttpBackend } from "../../../src/registry/http/backend.ts";
+import { RegistryError } from "../../../src/registry/errors.ts";
+import {
+  type HttpFetch,
+  plainHttpFetch,
+  type RequestHint,
+} from "../../../src/registry/http/http_fetch.ts";
+import { MANIFEST_ACCEPT } from "../../../src/oci/mod.ts";
+import { FakeRegistry, type FakeRegistryOptions } from "../../fakes/registry.ts";
+import { makeImage, makeIndex } from "../../fixtures/images.ts";
 
 function setup(opts: Partial<FakeRegistryOptions> = {}, host = "reg.test") {
   const fake = new FakeRegistry({ host, ...opts });

@@ -1,9 +1,9 @@
-/** Blob operations of the HTTP client: head, get, mount, and uploads checked while streaming. */
-import { outsideText } from "../safe_text.ts";
-import type { BlobStream, Descriptor } from "./api.ts";
-import { DigestVerifier, readVerified } from "./digest_check.ts";
-import { RegistryError } from "./errors.ts";
-import type { HttpFetch } from "./http_fetch.ts";
+/** The HTTP backend's blob operations: head, get, mount, and uploads checked while streaming. */
+import { outsideText } from "../../safe_text.ts";
+import type { BlobStream, Descriptor } from "../api.ts";
+import { DigestVerifier, readVerified } from "../digest_check.ts";
+import { RegistryError } from "../errors.ts";
+import { type HttpContext, pullScope, pushScope } from "./context.ts";
 import { discard, errorFromResponse, expectStatus, send } from "./response.ts";
 import { UploadSession } from "./upload_session.ts";
 
@@ -18,32 +18,12 @@ export function commitTimeoutMs(size: number): number {
   return 60_000 + Math.ceil(Math.max(0, size) / (5 * 1024 * 1024)) * 1000;
 }
 
-/** What blob operations need from the client. */
-export interface BlobContext {
-  fetch: HttpFetch;
-  /** The registry base URL, e.g. `https://gcr.io`. */
-  base: string;
-  /** `host`, for messages. */
-  display: string;
-  monolithicLimit: number;
-}
-
-/** The token scope for reading a repository. */
-export function pullScope(repo: string): string {
-  return `repository:${repo}:pull`;
-}
-
-/** The token scope for writing a repository. */
-export function pushScope(repo: string): string {
-  return `repository:${repo}:pull,push`;
-}
-
-function blobUrl(ctx: BlobContext, repo: string, digest: string): URL {
+function blobUrl(ctx: HttpContext, repo: string, digest: string): URL {
   return new URL(`/v2/${repo}/blobs/${digest}`, ctx.base);
 }
 
 /** Whether a blob is present in a repository (HEAD: 200 yes, 404 no). */
-export async function hasBlob(ctx: BlobContext, repo: string, digest: string): Promise<boolean> {
+export async function hasBlob(ctx: HttpContext, repo: string, digest: string): Promise<boolean> {
   const what = `check blob ${digest} in ${ctx.display}/${repo}`;
   const res = await send(
     () =>
@@ -66,7 +46,7 @@ export async function hasBlob(ctx: BlobContext, repo: string, digest: string): P
  * manifest gives) extends the transfer's deadline.
  */
 export async function getBlob(
-  ctx: BlobContext,
+  ctx: HttpContext,
   repo: string,
   digest: string,
   expected?: number,
@@ -81,7 +61,7 @@ export async function getBlob(
 }
 
 /** Cancels an upload session, best effort (the registry expires it anyway). */
-async function cancelUpload(ctx: BlobContext, repo: string, session: UploadSession): Promise<void> {
+async function cancelUpload(ctx: HttpContext, repo: string, session: UploadSession): Promise<void> {
   try {
     const res = await ctx.fetch(new Request(session.url, { method: "DELETE" }), {
       scopes: [pushScope(repo)],
@@ -94,7 +74,7 @@ async function cancelUpload(ctx: BlobContext, repo: string, session: UploadSessi
 
 /** The upload session a response names (see UploadSession.from). */
 function sessionOf(
-  ctx: BlobContext,
+  ctx: HttpContext,
   repo: string,
   res: Response,
   answered: URL,
@@ -104,7 +84,7 @@ function sessionOf(
 }
 
 /** Opens an upload session: POST .../blobs/uploads/ -> 202 Location. */
-async function startUpload(ctx: BlobContext, repo: string, what: string): Promise<UploadSession> {
+async function startUpload(ctx: HttpContext, repo: string, what: string): Promise<UploadSession> {
   const url = new URL(`/v2/${repo}/blobs/uploads/`, ctx.base);
   const res = await send(
     () => ctx.fetch(new Request(url, { method: "POST" }), { scopes: [pushScope(repo)] }),
@@ -121,7 +101,7 @@ async function startUpload(ctx: BlobContext, repo: string, what: string): Promis
  * is an upload session of `repo`) or refused the cross-repository access (401, 403).
  */
 export async function mountBlob(
-  ctx: BlobContext,
+  ctx: HttpContext,
   repo: string,
   digest: string,
   fromRepo: string,
@@ -175,7 +155,7 @@ function checkStoredDigest(res: Response, blob: Descriptor, what: string): void 
  * repeated blindly by the transport: after a lost answer its session no longer exists.
  */
 export async function putBlob(
-  ctx: BlobContext,
+  ctx: HttpContext,
   repo: string,
   blob: Descriptor,
   body: ReadableStream<Uint8Array>,
@@ -248,7 +228,7 @@ export async function putBlob(
  * null when the registry does not say.
  */
 async function receivedBytes(
-  ctx: BlobContext,
+  ctx: HttpContext,
   repo: string,
   session: UploadSession,
 ): Promise<number | null> {
@@ -268,7 +248,7 @@ async function receivedBytes(
  * caller repeats the whole upload when it fails (see putBlob).
  */
 async function commit(
-  ctx: BlobContext,
+  ctx: HttpContext,
   repo: string,
   blob: Descriptor,
   session: UploadSession,
@@ -308,15 +288,14 @@ async function commit(
 }
 
 /**
- * An upload session the registry no longer knows (404 BLOB_UPLOAD_UNKNOWN) is a temporary
- * failure of the upload: a commit whose answer was lost may have been stored (HTTP clients
+ * An upload session the registry no longer knows (404 on the session's URL, with the code
+ * BLOB_UPLOAD_UNKNOWN, or no readable code when the answer broke off) is a temporary failure
+ * of the upload: a commit whose answer was lost may have been stored (HTTP clients
  * send a request again by themselves when a kept-alive connection closes under it), or the
  * session expired; either way starting the upload again is right.
  */
 function sessionGone(e: unknown): unknown {
-  if (
-    e instanceof RegistryError && e.status === 404 && e.codes.includes("BLOB_UPLOAD_UNKNOWN")
-  ) {
+  if (e instanceof RegistryError && e.status === 404) {
     return new RegistryError(e.message, {
       status: 404,
       codes: e.codes,

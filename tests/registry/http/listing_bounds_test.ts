@@ -1,9 +1,9 @@
 /** Listings are bounded: answer bytes, pages and entries, names checked. */
 import assert from "node:assert/strict";
-import { HttpBackend } from "../../src/registry/client.ts";
-import { RegistryError } from "../../src/registry/errors.ts";
-import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
-import type { ListingLimits } from "../../src/registry/link.ts";
+import { HttpBackend } from "../../../src/registry/http/backend.ts";
+import { RegistryError } from "../../../src/registry/errors.ts";
+import { plainHttpFetch } from "../../../src/registry/http/http_fetch.ts";
+import type { ListingLimits } from "../../../src/registry/http/link.ts";
 
 const LIMITS: ListingLimits = { bytes: 64 * 1024, pages: 30, entries: 5_000, repositories: 100 };
 

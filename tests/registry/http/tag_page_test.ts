@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RegistryError } from "../../src/registry/errors.ts";
-import { extensionNumber, parseTagPage } from "../../src/registry/tag_listing.ts";
+import { RegistryError } from "../../../src/registry/errors.ts";
+import { extensionNumber, parseTagPage } from "../../../src/registry/http/tag_page.ts";
 
 const D1 = "sha256:" + "1".repeat(64);
 const D2 = "sha256:" + "2".repeat(64);

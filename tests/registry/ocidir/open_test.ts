@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { Logger } from "../../src/log.ts";
-import { ANONYMOUS } from "../../src/registry/auth/mod.ts";
-import { walkRegistry } from "../../src/registry/inventory.ts";
-import { Registries } from "../../src/registry/open.ts";
+import { Logger } from "../../../src/log.ts";
+import { ANONYMOUS } from "../../../src/registry/auth/mod.ts";
+import { walkRegistry } from "../../../src/registry/inventory.ts";
+import { Registries } from "../../../src/registry/open.ts";
 
-const DEMO = new URL("../../testdata/demo/staging", import.meta.url).pathname;
+const DEMO = new URL("../../../testdata/demo/staging", import.meta.url).pathname;
 
 Deno.test("Registries.open(ocidir://…) reads the demo staging directory into a whole inventory", async () => {
   const registries = new Registries({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RegistryError } from "../../src/registry/errors.ts";
-import { UploadSession } from "../../src/registry/upload_session.ts";
+import { RegistryError } from "../../../src/registry/errors.ts";
+import { UploadSession } from "../../../src/registry/http/upload_session.ts";
 
 const POST = new URL("https://reg.test/v2/prod/foo/blobs/uploads/");
 const REGISTRY = { base: "https://reg.test", repo: "prod/foo" };

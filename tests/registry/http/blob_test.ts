@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { HttpBackend } from "../../src/registry/client.ts";
-import { commitTimeoutMs } from "../../src/registry/client_blobs.ts";
-import { RegistryError } from "../../src/registry/errors.ts";
-import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
-import { FakeRegistry, type FakeRegistryOptions } from "../fakes/registry.ts";
-import { digestOf, makeImage, randomBytes } from "../fixtures/images.ts";
+import { HttpBackend } from "../../../src/registry/http/backend.ts";
+import { commitTimeoutMs } from "../../../src/registry/http/blob.ts";
+import { RegistryError } from "../../../src/registry/errors.ts";
+import { plainHttpFetch } from "../../../src/registry/http/http_fetch.ts";
+import { FakeRegistry, type FakeRegistryOptions } from "../../fakes/registry.ts";
+import { digestOf, makeImage, randomBytes } from "../../fixtures/images.ts";
 
 function setup(opts: Partial<FakeRegistryOptions> = {}, monolithicLimit = 64) {
   const fake = new FakeRegistry({ host: "reg.test", ...opts });

@@ -1,6 +1,6 @@
 /** Checking registry responses: one status helper, capped error bodies, OCI error codes. */
-import { RegistryError } from "./errors.ts";
-import { errorFromResponse } from "./transport/mod.ts";
+import { RegistryError } from "../errors.ts";
+import { errorFromResponse } from "../transport/mod.ts";
 
 /** Builds the RegistryError for an unexpected response, reading its body with a cap. */
 export { errorFromResponse };

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { RegistryError } from "../../src/registry/errors.ts";
-import { OciDirBackend } from "../../src/registry/ocidir.ts";
-import { tempDir } from "../fixtures/temp_dirs.ts";
-import { bytesStream, pushImage, readAll, tinyImage } from "../fixtures/tiny_images.ts";
+import { RegistryError } from "../../../src/registry/errors.ts";
+import { OciDirBackend } from "../../../src/registry/ocidir/backend.ts";
+import { tempDir } from "../../fixtures/temp_dirs.ts";
+import { bytesStream, pushImage, readAll, tinyImage } from "../../fixtures/tiny_images.ts";
 
 /** A root holding one good layout `good` (tag 1.0) and the backend on it. */
 async function withGood() {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
-import { RegistryError } from "../../src/registry/errors.ts";
-import { OciDirBackend } from "../../src/registry/ocidir.ts";
+import { RegistryError } from "../../../src/registry/errors.ts";
+import { OciDirBackend } from "../../../src/registry/ocidir/backend.ts";
 import {
   bytesStream,
   pushImage,
@@ -9,8 +9,8 @@ import {
   readAll,
   tinyImage,
   tinyIndex,
-} from "../fixtures/tiny_images.ts";
-import { tempDir } from "../fixtures/temp_dirs.ts";
+} from "../../fixtures/tiny_images.ts";
+import { tempDir } from "../../fixtures/temp_dirs.ts";
 
 /** A fresh temporary root (not created: backends create it on first write). */
 async function tempRoot(): Promise<string> {

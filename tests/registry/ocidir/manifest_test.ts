@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { childDescriptors, manifestFacts } from "../../../src/registry/ocidir/manifest_facts.ts";
+import { childDescriptors, manifestFacts } from "../../../src/registry/ocidir/manifest.ts";
 
 const enc = (x: unknown) => new TextEncoder().encode(typeof x === "string" ? x : JSON.stringify(x));
 const d = (c: string) => "sha256:" + c.repeat(64);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { OciDirBackend } from "../../src/registry/ocidir.ts";
-import type { WritePoint } from "../../src/registry/ocidir/fs_util.ts";
-import { checkLayouts } from "../fixtures/check_layouts.ts";
-import { tempDir } from "../fixtures/temp_dirs.ts";
-import { COMPLETE } from "./ocidir_kill_child.ts";
+import { OciDirBackend } from "../../../src/registry/ocidir/backend.ts";
+import type { WritePoint } from "../../../src/registry/ocidir/fs_util.ts";
+import { checkLayouts } from "../../fixtures/check_layouts.ts";
+import { tempDir } from "../../fixtures/temp_dirs.ts";
+import { COMPLETE } from "./kill_child.ts";
 
-const CHILD = new URL("./ocidir_kill_child.ts", import.meta.url).pathname;
+const CHILD = new URL("./kill_child.ts", import.meta.url).pathname;
 
 /** Runs the writer; with a stop point, SIGKILLs it once it reports being there. */
 async function runWriter(root: string, stop?: [WritePoint, number]): Promise<string> {

@@ -12,34 +12,18 @@ import type {
   ListedManifest,
   ManifestBytes,
   TagListing,
-} from "./api.ts";
-import { sha256Digest } from "./digest_check.ts";
-import { RegistryError } from "./errors.ts";
-import { outsideText } from "../safe_text.ts";
-import { isDigest, isTag } from "./reference.ts";
-import {
-  blobPath,
-  checkBlobFile,
-  type Checkpoint,
-  type ChildCache,
-  ensureLayout,
-  fsError,
-  LayoutRoot,
-  type LayoutState,
-  lstatOrNull,
-  manifestFacts,
-  manifestSet,
-  type Member,
-  openVerified,
-  readLayout,
-  readVerified,
-  recordEntry,
-  streamOf,
-  syncDir,
-  walkLayouts,
-  writeBlob,
-  type WriteOptions,
-} from "./ocidir/mod.ts";
+} from "../api.ts";
+import { sha256Digest } from "../digest_check.ts";
+import { RegistryError } from "../errors.ts";
+import { outsideText } from "../../safe_text.ts";
+import { isDigest, isTag } from "../reference.ts";
+import { checkBlobFile, openVerified, readVerified, streamOf, writeBlob } from "./blob.ts";
+import { type Checkpoint, fsError, lstatOrNull, syncDir, type WriteOptions } from "./fs_util.ts";
+import { blobPath, ensureLayout, type LayoutState, readLayout, recordEntry } from "./layout.ts";
+import { LayoutRoot } from "./layout_root.ts";
+import { manifestFacts } from "./manifest.ts";
+import { type ChildCache, manifestSet, type Member } from "./manifest_set.ts";
+import { walkLayouts } from "./repository.ts";
 
 /** Options of an OCI layout directory backend. */
 export interface OciDirOptions {
