@@ -1,7 +1,7 @@
 /**
  * The layers of src/, checked on the module graph `deno info` reports: imports run downward
- * only (cli -> promote | snapshot | checks -> attach | sigstore -> manifest -> registry ->
- * the shared files at the top of src/), never sideways between two folders of one layer, and
+ * only (cli -> promote | snapshot | checks -> attach | sigstore -> manifest -> registry -> oci
+ * -> the shared files at the top of src/), never sideways between two folders of one layer, and
  * a module whose name starts with `_` is imported only from its own folder.
  */
 import assert from "node:assert/strict";
@@ -10,14 +10,15 @@ const ROOT = new URL("../", import.meta.url);
 
 /** Each top folder of src/ and its layer: a module may import only from lower layers. */
 const LAYERS: Record<string, number> = {
-  cli: 5,
-  promote: 4,
-  snapshot: 4,
-  checks: 4,
-  attach: 3,
-  sigstore: 3,
-  manifest: 2,
-  registry: 1,
+  cli: 6,
+  promote: 5,
+  snapshot: 5,
+  checks: 5,
+  attach: 4,
+  sigstore: 4,
+  manifest: 3,
+  registry: 2,
+  oci: 1,
   "": 0, // log.ts, describe_error.ts, safe_text.ts, compare_text.ts, version.ts
 };
 

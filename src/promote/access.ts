@@ -9,6 +9,7 @@ import {
   type OpenedRegistry,
   readRepositories,
   type Registries,
+  type RetryPolicy,
 } from "../registry/mod.ts";
 
 /** How the promotion pipeline reaches registries (the real ones in production, fakes in tests). */
@@ -21,6 +22,8 @@ export interface RegistryAccess {
   verifyCredentials?(): Promise<void>;
   /** Request and byte counts of the traffic so far, for reports. */
   stats?(): unknown;
+  /** The run's retry policy, by which copies that failed are started again. */
+  policy?: RetryPolicy;
 }
 
 /** The real registry access of a run: the run's `Registries`, opened once each. */
@@ -30,6 +33,7 @@ export function registryAccess(registries: Registries): RegistryAccess {
     readRepositories: (backend, repos) => readRepositories(backend, repos),
     verifyCredentials: () => registries.verifyCredentials(),
     stats: () => registries.stats.snapshot(),
+    policy: registries.policy,
   };
 }
 

@@ -4,11 +4,14 @@
  * once per destination reference (memoised promises). Children and blobs go in before the
  * manifest that references them.
  */
+import { Logger } from "../log.ts";
 import {
   type Backend,
   type Descriptor,
   type ManifestBytes,
   RegistryError,
+  RetryPolicy,
+  TransportStats,
 } from "../registry/mod.ts";
 import { bytesMatchDigest, manifestRefs } from "./manifest_refs.ts";
 
@@ -34,10 +37,11 @@ export interface CopyStats {
 
 /** Hooks and knobs of a copier; all optional. */
 export interface CopierOptions {
-  /** How many times a blob copy is tried when the registry says the error is temporary. */
-  attempts?: number;
-  /** Waits between attempts (injected by tests). */
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * The run's retry policy, by which a blob copy that failed is started again (default: a
+   * policy of its own on the real clock; runs pass their registries' one policy).
+   */
+  policy?: RetryPolicy;
   /** Called as blob bytes flow (negative when an attempt is abandoned). */
   onBytes?: (n: number) => void;
   /** Called when a blob transfer of this many bytes starts. */
@@ -76,7 +80,8 @@ export class Copier {
     manifestsPresent: 0,
     tagsPut: 0,
   };
-  #opts: Required<Omit<CopierOptions, "preRead">>;
+  #opts: Required<Omit<CopierOptions, "preRead" | "policy">>;
+  #policy: RetryPolicy;
   #preRead: ReadonlyMap<string, ManifestBytes>;
   #reads = new Map<string, Promise<ManifestBytes>>();
   #manifests = new Map<string, Promise<void>>();
@@ -88,11 +93,16 @@ export class Copier {
   /** Builds a copier; see CopierOptions for the defaults. */
   constructor(options: CopierOptions = {}) {
     this.#opts = {
-      attempts: options.attempts ?? 4,
-      sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       onBytes: options.onBytes ?? (() => {}),
       onBlob: options.onBlob ?? (() => {}),
     };
+    this.#policy = options.policy ?? new RetryPolicy({
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      random: Math.random,
+      now: Date.now,
+      stats: new TransportStats(),
+      log: new Logger("error", () => {}),
+    });
     this.#preRead = options.preRead ?? new Map();
   }
 
@@ -261,28 +271,28 @@ export class Copier {
       this.stats.blobsPresent++;
       return;
     }
-    for (let attempt = 1;; attempt++) {
-      try {
+    // A copy that failed is started again from its beginning (the source opened anew) by the
+    // run's retry policy; before that, the blob is looked for: an upload whose last answer was
+    // lost may have been stored all the same.
+    const what = `copy of blob ${blob.digest} to ${where(to)}`;
+    const found = await this.#policy.repeat(
+      to.backend.display,
+      what,
+      async () => {
         await this.#stream(from, to, blob);
-        this.stats.blobsStreamed++;
-        return;
-      } catch (e) {
-        if (!isTemporary(e) || OPEN_FAILURES.has(e as object) || attempt >= this.#opts.attempts) {
-          throw e;
-        }
-        await this.#opts.sleep(250 * 2 ** attempt);
-      }
+        return false;
+      },
+      async () => (await to.backend.hasBlob(to.repo, blob.digest).catch(() => false)) || undefined,
+    );
+    if (found) {
+      this.#opts.onBytes(Math.max(0, blob.size));
+      this.stats.bytesStreamed += Math.max(0, blob.size);
     }
+    this.stats.blobsStreamed++;
   }
 
   async #stream(from: Endpoint, to: Endpoint, blob: Descriptor): Promise<void> {
-    let source;
-    try {
-      source = await from.backend.getBlob(from.repo, blob.digest, blob.size);
-    } catch (e) {
-      if (typeof e === "object" && e !== null) OPEN_FAILURES.add(e);
-      throw e;
-    }
+    const source = await from.backend.getBlob(from.repo, blob.digest, blob.size);
     const size = blob.size >= 0 ? blob.size : source.size;
     this.#opts.onBlob(size);
     const desc = { mediaType: blob.mediaType, digest: blob.digest, size };
@@ -316,25 +326,6 @@ export class Copier {
     }
     this.stats.bytesStreamed += moved;
   }
-}
-
-/**
- * Errors of opening a source blob. That request can be repeated, so the transport below has
- * already retried it; retrying the whole copy on top would multiply the attempts. Only what the
- * transport cannot repeat (a stream that broke, an upload of a stream) is retried here.
- */
-const OPEN_FAILURES = new WeakSet<object>();
-
-/**
- * Whether trying again may help: a temporary RegistryError anywhere in the cause chain (a
- * source stream that broke mid-blob surfaces wrapped by the upload that read it).
- */
-function isTemporary(e: unknown): boolean {
-  for (let cur = e, depth = 0; cur !== undefined && depth < 8; depth++) {
-    if (cur instanceof RegistryError && cur.temporary) return true;
-    cur = cur instanceof Error ? cur.cause : undefined;
-  }
-  return false;
 }
 
 /** Runs `make` once per key; later callers share the first promise. */

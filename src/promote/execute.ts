@@ -18,8 +18,8 @@ export interface ExecuteOptions {
   now?: () => number;
   /** Upper bound on images in flight, to bound memory on very large plans. */
   imagesInFlight?: number;
-  /** Passed to the copier (retries of temporary blob failures, their waits, manifests read). */
-  copier?: Pick<CopierOptions, "attempts" | "sleep" | "preRead">;
+  /** Passed to the copier (the run's retry policy, manifests read before). */
+  copier?: Pick<CopierOptions, "policy" | "preRead">;
 }
 
 /** How one action ended. */

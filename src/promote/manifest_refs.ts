@@ -3,19 +3,10 @@ import {
   type Descriptor,
   isIndexMediaType,
   isSchema1MediaType,
-  manifestBlobs,
   type ManifestBytes,
-  manifestChildren,
+  modelOf,
   sha256Digest,
 } from "../registry/mod.ts";
-
-/** Layers that registries do not hold (Windows base layers): never copied. */
-const FOREIGN_TYPES: ReadonlySet<string> = new Set([
-  "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
-  "application/vnd.oci.image.layer.nondistributable.v1.tar",
-  "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-  "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
-]);
 
 /** The content a manifest needs in place before it can be stored. */
 export interface ManifestRefs {
@@ -37,8 +28,6 @@ export function bytesMatchDigest(bytes: Uint8Array, mediaType: string, digest: s
 
 /** Parses a manifest and lists what must be in place before it is stored; throws RegistryError. */
 export function manifestRefs(m: ManifestBytes): ManifestRefs {
-  return {
-    manifests: manifestChildren(m),
-    blobs: manifestBlobs(m).filter((d) => !FOREIGN_TYPES.has(d.mediaType)),
-  };
+  const model = modelOf(m);
+  return { manifests: model.children, blobs: model.blobs };
 }

@@ -89,6 +89,6 @@ async function executeConfirmed(
     log: options.log,
     terminal: options.terminal,
     now: options.now,
-    copier: { preRead },
+    copier: { preRead, ...(access.policy ? { policy: access.policy } : {}) },
   });
 }

@@ -7,14 +7,9 @@
  * `ocidir://dir/foo` the backend is the directory `dir` and the repository `foo`.
  */
 
-/** A content descriptor: what a manifest or blob is, by digest. */
-export interface Descriptor {
-  mediaType: string;
-  /** `sha256:<hex>`. */
-  digest: string;
-  /** Size in bytes. */
-  size: number;
-}
+/** A content descriptor: what a manifest or blob is, by digest (the manifest model's). */
+export type { Descriptor } from "../oci/mod.ts";
+import type { Descriptor } from "../oci/mod.ts";
 
 /** A manifest as the exact bytes the registry served, with its media type and digest. */
 export interface ManifestBytes {

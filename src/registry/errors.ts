@@ -8,15 +8,29 @@ export class RegistryError extends Error {
   readonly codes: string[];
   /** Whether trying again later may succeed (429, 5xx, resets). */
   readonly temporary: boolean;
+  /** The answer's `Retry-After` header, when it had one (a wait the registry asked for). */
+  readonly retryAfter?: string;
+  /**
+   * Set by the transport when it gave up on the request after every attempt the retry policy
+   * allows: an operation around it must not repeat it again.
+   */
+  exhausted = false;
 
   /** `message` says what could not be done and why. */
   constructor(
     message: string,
-    init: { status?: number; codes?: string[]; temporary?: boolean; cause?: unknown } = {},
+    init: {
+      status?: number;
+      codes?: string[];
+      temporary?: boolean;
+      retryAfter?: string;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = "RegistryError";
     if (init.status !== undefined) this.status = init.status;
+    if (init.retryAfter !== undefined) this.retryAfter = init.retryAfter;
     this.codes = init.codes ?? [];
     this.temporary = init.temporary ?? false;
   }

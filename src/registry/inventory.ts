@@ -2,8 +2,9 @@
 import type { Backend, TagListing } from "./api.ts";
 import type { ImageRecord, Inventory, RepoInventory } from "./inventory_types.ts";
 import { RegistryError } from "./errors.ts";
-import { LISTING_LIMITS } from "./link.ts";
-import { isIndexMediaType, manifestChildren } from "./media_types.ts";
+import { LISTING_LIMITS } from "./http/link.ts";
+import { isIndexMediaType } from "../oci/mod.ts";
+import { modelOf } from "./manifest_read.ts";
 import { joinRepository } from "./reference.ts";
 import { compareText } from "../compare_text.ts";
 
@@ -82,7 +83,7 @@ async function readChildren(backend: Backend, repo: string, records: RepoInvento
     const found = await Promise.all(pending.map(async (r) => {
       const m = await backend.getManifest(repo, r.digest);
       if (m === null) return [];
-      const children = manifestChildren(m);
+      const children = modelOf(m).children;
       r.children = children.map((c) => c.digest);
       return children;
     }));

@@ -15,9 +15,7 @@ export { RegistryError } from "./errors.ts";
 export type { ImageRecord, Inventory, RepoInventory } from "./inventory_types.ts";
 export {
   DIGEST_RE,
-  formatImageReference,
   hostName,
-  type ImageReference,
   isDigest,
   isGoogleHost,
   isLoopbackHost,
@@ -27,7 +25,6 @@ export {
   MAX_REPOSITORY_LENGTH,
   OCIDIR_SCHEME,
   parseHostList,
-  parseImageReference,
   parseRegistryName,
   registryBaseUrl,
   type RegistryName,
@@ -35,6 +32,7 @@ export {
   schemeFor,
   TAG_RE,
 } from "./reference.ts";
+// The manifest model (src/oci) is the registry layer's too; its names are handed on here.
 export {
   bareMediaType,
   DOCKER_LIST,
@@ -45,16 +43,27 @@ export {
   isSchema1MediaType,
   MANIFEST_ACCEPT,
   MANIFEST_MEDIA_TYPES,
-  manifestBlobs,
-  manifestChildren,
+  ManifestFormatError,
+  type ManifestModel,
   OCI_INDEX,
   OCI_MANIFEST,
+  readManifest,
   sniffMediaType,
-} from "./media_types.ts";
-export { HttpBackend, type HttpBackendOptions, MANIFEST_LIMIT } from "./client.ts";
-export { commitTimeoutMs, MONOLITHIC_LIMIT, pullScope, pushScope } from "./client_blobs.ts";
+} from "../oci/mod.ts";
+export {
+  commitTimeoutMs,
+  HttpBackend,
+  type HttpBackendOptions,
+  type HttpFetch,
+  MANIFEST_LIMIT,
+  MONOLITHIC_LIMIT,
+  plainHttpFetch,
+  pullScope,
+  pushScope,
+  type RequestHint,
+} from "./http/mod.ts";
+export { modelOf } from "./manifest_read.ts";
 export { DigestVerifier, sha256Digest } from "./digest_check.ts";
-export { type HttpFetch, plainHttpFetch, type RequestHint } from "./http_fetch.ts";
 export {
   type InventoryProgress,
   type OnProgress,
@@ -62,13 +71,18 @@ export {
   readRepository,
   walkRegistry,
 } from "./inventory.ts";
-export { OciDirBackend, type OciDirOptions } from "./ocidir.ts";
+export { OciDirBackend, type OciDirOptions } from "./ocidir/mod.ts";
 export {
-  anonymousCredentials,
   type CredentialChooser,
   type OpenedRegistry,
   Registries,
   type RegistriesOptions,
 } from "./open.ts";
-export { type StatsSnapshot, TransportStats } from "./transport/mod.ts";
+export {
+  isExhausted,
+  isTemporaryFailure,
+  RetryPolicy,
+  type StatsSnapshot,
+  TransportStats,
+} from "./transport/mod.ts";
 export { ANONYMOUS, type CredentialProvider } from "./auth/mod.ts";

@@ -5,21 +5,24 @@
 import type { Logger } from "../log.ts";
 import type { Backend } from "./api.ts";
 import {
-  ANONYMOUS,
   CredentialCache,
   type CredentialOptions,
   type CredentialProvider,
   credentialsFor,
 } from "./auth/mod.ts";
-import { HttpBackend } from "./client.ts";
+import { HttpBackend } from "./http/backend.ts";
 import { RegistryError } from "./errors.ts";
-import { OciDirBackend } from "./ocidir.ts";
+import { OciDirBackend } from "./ocidir/mod.ts";
 import { parseRegistryName, registryBaseUrl } from "./reference.ts";
+import type { HttpFetch } from "./http/http_fetch.ts";
 import {
+  createCallTransport,
   createTransport,
   DEFAULT_MAX_IN_FLIGHT,
   defaultRequestsPerSecond,
   HostLimiters,
+  realSleep,
+  RetryPolicy,
   TransportStats,
 } from "./transport/mod.ts";
 
@@ -70,15 +73,19 @@ export interface OpenedRegistry {
   prefix: string;
 }
 
-/** Credentials that send nothing: anonymous access to every host. */
-export const anonymousCredentials: CredentialChooser = () => ANONYMOUS;
-
 /** The registries of one run: opened once each, limited per host, counted together. */
 export class Registries {
   /** Requests, bytes and retries of every registry opened here. */
   readonly stats = new TransportStats();
   /** The per-host rate and in-flight limits, shared by every backend of a host. */
   readonly limiters: HostLimiters;
+  /**
+   * The run's one retry policy: every transport's retry layer, and the operations that repeat
+   * a whole sequence of requests (an upload started again), wait and give up by it.
+   */
+  readonly policy: RetryPolicy;
+  /** Calls to services that are not registries (Google's credential endpoints). */
+  readonly #call: HttpFetch;
   #opts: RegistriesOptions;
   #http = new Map<string, HttpBackend>();
   #credentials = new Map<string, CredentialProvider>();
@@ -95,6 +102,22 @@ export class Registries {
     };
     if (opts.sleep !== undefined) limits.sleep = opts.sleep;
     this.limiters = new HostLimiters(limits);
+    this.policy = new RetryPolicy({
+      ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+      sleep: opts.sleep ?? realSleep,
+      random: opts.random ?? Math.random,
+      now: opts.now,
+      stats: this.stats,
+      log: opts.log,
+    });
+    this.#call = createCallTransport({
+      limiters: this.limiters,
+      policy: this.policy,
+      stats: this.stats,
+      log: opts.log,
+      fetch: opts.fetch,
+      now: opts.now,
+    });
     this.#choose = opts.credentials ?? this.#defaultCredentials();
   }
 
@@ -107,6 +130,7 @@ export class Registries {
         keyFiles: o.keyFiles,
         env: o.env,
         fetch: o.fetch,
+        call: this.#call,
         now: o.now,
         log: o.log,
         cache,
@@ -168,13 +192,11 @@ export class Registries {
       baseUrl: registryBaseUrl(host, o.insecureHosts),
       credentials,
       limiter: this.limiters.for(host),
+      policy: this.policy,
       stats: this.stats,
       log: o.log,
       fetch: o.fetch,
       now: o.now,
-      ...(o.sleep !== undefined ? { sleep: o.sleep } : {}),
-      ...(o.random !== undefined ? { random: o.random } : {}),
-      ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}),
     });
   }
 }

@@ -80,55 +80,6 @@ export function joinRepository(prefix: string, image: string): string {
   return prefix === "" ? image : image === "" ? prefix : `${prefix}/${image}`;
 }
 
-/** An image reference: a registry host, a repository, and a tag and/or a digest. */
-export interface ImageReference {
-  /** `host[:port]`. */
-  host: string;
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
-
-/**
- * Parses `host[:port]/repo:tag`, `host[:port]/repo@sha256:…` or `host/repo:tag@sha256:…`. The
- * first path component is always the registry host. Returns an error description when invalid.
- */
-export function parseImageReference(ref: string): ImageReference | { error: string } {
-  let rest = ref;
-  let digest: string | undefined;
-  const at = rest.indexOf("@");
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!isDigest(digest)) return { error: `invalid digest: ${digest}` };
-  }
-  const slash = rest.indexOf("/");
-  if (slash < 0) return { error: `"${ref}" names no repository (write host/repository:tag)` };
-  const host = rest.slice(0, slash);
-  let path = rest.slice(slash + 1);
-  let tag: string | undefined;
-  const colon = path.lastIndexOf(":");
-  if (colon >= 0) {
-    tag = path.slice(colon + 1);
-    path = path.slice(0, colon);
-    if (!isTag(tag)) return { error: `invalid tag: ${tag}` };
-  }
-  const name = parseRegistryName(host);
-  if ("error" in name) return name;
-  if (name.kind !== "http") return { error: "an image reference names an HTTP registry host" };
-  if (!isRepository(path)) return { error: `"${path}" is not a valid repository path` };
-  const out: ImageReference = { host, repository: path };
-  if (tag !== undefined) out.tag = tag;
-  if (digest !== undefined) out.digest = digest;
-  return out;
-}
-
-/** Prints an image reference as `host/repo[:tag][@digest]`. */
-export function formatImageReference(ref: ImageReference): string {
-  return `${ref.host}/${ref.repository}${ref.tag === undefined ? "" : `:${ref.tag}`}` +
-    (ref.digest === undefined ? "" : `@${ref.digest}`);
-}
-
 /** The host name of `host[:port]` without the port (brackets kept for IPv6). */
 export function hostName(host: string): string {
   if (host.startsWith("[")) {

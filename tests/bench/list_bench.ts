@@ -6,7 +6,8 @@
  */
 import { Logger } from "../../src/log.ts";
 import { walkRegistry } from "../../src/registry/inventory.ts";
-import { anonymousCredentials, Registries } from "../../src/registry/open.ts";
+import { Registries } from "../../src/registry/open.ts";
+import { ANONYMOUS } from "../../src/registry/mod.ts";
 import { FakeRegistry } from "../fakes/registry.ts";
 import { makeImage, pushBlob, pushManifest } from "../fixtures/images.ts";
 import { startRegistry } from "../integration/registry_process.ts";
@@ -42,7 +43,7 @@ function openRegistries(threads: number, f: typeof fetch): Registries {
     env: () => undefined,
     insecureHosts: [],
     threads,
-    credentials: anonymousCredentials,
+    credentials: () => ANONYMOUS,
     fetch: f,
     now: Date.now,
     log: new Logger("error"),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
-import { OciDirBackend } from "../../src/registry/ocidir.ts";
+import { OciDirBackend } from "../../src/registry/ocidir/backend.ts";
 import { checkLayouts } from "../fixtures/check_layouts.ts";
 import { DEMO_DESTINATION, DEMO_SOURCE, makeDemo } from "../../demo/make_demo.ts";
 import { tempDir } from "../fixtures/temp_dirs.ts";

@@ -39,13 +39,15 @@ Deno.test("docs/credentials.md lists the Google sources in the order the code tr
   const code = await Deno.readTextFile(
     new URL("src/registry/auth/google_provider.ts", ROOT),
   );
+  // The order #candidates tries the sources in.
+  const candidates = code.slice(code.indexOf("async *#candidates("));
   const steps = [
-    "// 1. --key-files",
-    "// 2. GOOGLE_APPLICATION_CREDENTIALS",
-    "// 3. The metadata server",
-    "// 4. Impersonation",
+    "yield* this.#keyFiles(",
+    "yield* this.#applicationDefault(",
+    "yield* this.#metadataServer(",
+    "yield* this.#impersonation(",
   ];
-  const codeAt = steps.map((s) => code.indexOf(s));
+  const codeAt = steps.map((s) => candidates.indexOf(s));
   assert.ok(codeAt.every((i) => i >= 0));
   assert.deepEqual([...codeAt].sort((a, b) => a - b), codeAt);
 });

@@ -342,6 +342,13 @@ export class FakeRegistry {
       this.state.uploads.delete(id);
       return new Response(null, { status: 204 });
     }
+    if (req.method === "GET") {
+      // The upload's status: how many bytes the session holds.
+      return new Response(null, {
+        status: 204,
+        headers: { Range: `0-${Math.max(0, session.size - 1)}`, "Docker-Upload-UUID": id },
+      });
+    }
     if (req.method !== "PATCH" && req.method !== "PUT") {
       await req.body?.cancel();
       return ociError(405, "UNSUPPORTED", `${req.method} on an upload`);

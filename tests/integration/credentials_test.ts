@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Logger } from "../../src/log.ts";
 import { credentialsFor, verify } from "../../src/registry/auth/mod.ts";
-import { HttpBackend } from "../../src/registry/client.ts";
+import { HttpBackend } from "../../src/registry/http/backend.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
 import { createTransport, HostLimiters, TransportStats } from "../../src/registry/transport/mod.ts";
 import { asBody, makeImage } from "../fixtures/images.ts";

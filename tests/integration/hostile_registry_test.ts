@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { hasControl } from "../fixtures/control_chars.ts";
 import { makeImage, pushImage } from "../fixtures/images.ts";
 import { pushImage as pushTiny, tinyImage } from "../fixtures/tiny_images.ts";
-import { OciDirBackend } from "../../src/registry/ocidir.ts";
+import { OciDirBackend } from "../../src/registry/ocidir/backend.ts";
 import type { CliResult } from "../cli/run_cli.ts";
 import { credentialSources } from "./credential_sources.ts";
 import { dstTag, type NetWorld, type Scheme, SCHEMES, startNetWorld } from "./hostile_net.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { OciDirBackend } from "../../src/registry/ocidir.ts";
+import { OciDirBackend } from "../../src/registry/ocidir/backend.ts";
 import { checkLayouts } from "../fixtures/check_layouts.ts";
 import { digestOf } from "../fixtures/images.ts";
 import { tempDir } from "../fixtures/temp_dirs.ts";

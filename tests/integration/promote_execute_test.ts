@@ -10,8 +10,8 @@ import {
   type RegistryAccess,
   takeInventory,
 } from "../../src/promote/mod.ts";
-import { HttpBackend } from "../../src/registry/client.ts";
-import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
+import { HttpBackend } from "../../src/registry/http/backend.ts";
+import { plainHttpFetch } from "../../src/registry/http/http_fetch.ts";
 import { readRepositories } from "../../src/registry/inventory.ts";
 import { edge, manifestOf } from "../promote/edges_fixture.ts";
 import { startLoggedRegistry, writesOf } from "./logged_registry.ts";

@@ -2,8 +2,9 @@
 import assert from "node:assert/strict";
 import { Logger } from "../../src/log.ts";
 import { readRepositories } from "../../src/registry/inventory.ts";
-import { manifestBlobs } from "../../src/registry/media_types.ts";
-import { anonymousCredentials, Registries } from "../../src/registry/open.ts";
+import { readManifest } from "../../src/oci/mod.ts";
+import { Registries } from "../../src/registry/open.ts";
+import { ANONYMOUS } from "../../src/registry/mod.ts";
 import { digestOf, makeImage, pushImage } from "../fixtures/images.ts";
 import { startRegistry } from "./registry_process.ts";
 
@@ -35,7 +36,7 @@ Deno.test("Registries copies into a registry with docker config credentials, str
     const to = registries.open(`${dst.host}/prod`).backend;
     const m = await from.getManifest("app", "1.0");
     assert.ok(m);
-    for (const blob of manifestBlobs(m)) {
+    for (const blob of readManifest(m.bytes, m.mediaType).blobs) {
       const stream = await from.getBlob("app", blob.digest);
       await to.putBlob("prod/app", blob, stream.body);
     }
@@ -62,7 +63,7 @@ Deno.test("Registries reads nothing from a basic-auth registry without credentia
       keyFiles: [],
       env: () => undefined,
       insecureHosts: [],
-      credentials: anonymousCredentials,
+      credentials: () => ANONYMOUS,
       fetch: globalThis.fetch,
       now: Date.now,
       log: new Logger("error"),

@@ -1,4 +1,5 @@
 /** Execution through the real HTTP client against in-memory fake registries with faults. */
+import { recordingPolicy } from "../fakes/retry_policy.ts";
 import assert from "node:assert/strict";
 import { Logger } from "../../src/log.ts";
 import type { Edge } from "../../src/manifest/types.ts";
@@ -9,8 +10,8 @@ import {
   type RegistryAccess,
   takeInventory,
 } from "../../src/promote/mod.ts";
-import { HttpBackend } from "../../src/registry/client.ts";
-import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
+import { HttpBackend } from "../../src/registry/http/backend.ts";
+import { plainHttpFetch } from "../../src/registry/http/http_fetch.ts";
 import { readRepositories } from "../../src/registry/inventory.ts";
 import { makeImage, makeIndex } from "../fixtures/images.ts";
 import { FakeRegistry } from "../fakes/registry.ts";
@@ -42,7 +43,7 @@ function world() {
     const r = await execute(p, {
       backends,
       log: new Logger("error", () => {}),
-      copier: { sleep: (ms) => (sleeps.push(ms), Promise.resolve()) },
+      copier: { policy: recordingPolicy(sleeps) },
     });
     return { p, r };
   };

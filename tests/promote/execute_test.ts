@@ -177,10 +177,12 @@ Deno.test("execute() retries a blob copy that met a temporary error, then succee
 Deno.test("execute() does not retry opening a source blob: the transport below already did", async () => {
   const { stage, prod, regs, m } = setup();
   const img = seedImage(stage, "foo", [bytesOf("l", 20000)]);
-  stage.fault = (c) =>
-    c.op === "getBlob"
-      ? new RegistryError("registry returned 503", { status: 503, temporary: true })
-      : undefined;
+  stage.fault = (c) => {
+    if (c.op !== "getBlob") return undefined;
+    const e = new RegistryError("registry returned 503", { status: 503, temporary: true });
+    e.exhausted = true; // what the transport's retry layer marks when it gives up
+    return e;
+  };
   const sleeps: number[] = [];
   const r = await executeOver(
     regs,
@@ -210,6 +212,51 @@ Deno.test("execute() gives up on a blob after its attempts and never PUTs the ma
     /Cannot copy blob sha256:[0-9a-f]+ from stage\/foo to prod\/img\/foo: registry returned 503/,
   );
   assert.equal(prod.callsOf("putManifest").length, 0);
+});
+
+Deno.test("execute() starts a failed blob upload again by the run's retry policy", async () => {
+  const { stage, prod, regs, m } = setup();
+  const img = seedImage(stage, "foo", [bytesOf("l")]);
+  let failures = 2;
+  prod.fault = (c) =>
+    c.op === "putBlob" && failures-- > 0
+      ? new RegistryError("registry returned 503", { status: 503, temporary: true })
+      : undefined;
+  const sleeps: number[] = [];
+  const r = await executeOver(
+    regs,
+    await planOver(regs, [edge(m, DST, "foo", img.digest, "1")]),
+    sleeps,
+  );
+  assert.ok([...r.outcomes.values()].every((o) => o.ok));
+  // The image's two blobs (config, layer) each failed once: one wait of the policy each (the
+  // first backoff, full jitter at half: 250 ms), after a look at the destination in case the
+  // upload had been stored.
+  assert.deepEqual(sleeps, [250, 250]);
+  assert.equal(prod.callsOf("putBlob").length, 2 + 2);
+  assert.ok(prod.callsOf("hasBlob").length >= 2);
+});
+
+Deno.test("execute() finds a blob whose upload answer was lost and does not send it again", async () => {
+  const { stage, prod, regs, m } = setup();
+  const img = seedImage(stage, "foo", [bytesOf("l")]);
+  const store = prod.putBlob.bind(prod);
+  let lost = 0;
+  prod.putBlob = async (repo, blob, body) => {
+    await store(repo, blob, body);
+    if (lost++ > 0) return;
+    throw new RegistryError("Cannot upload: connection reset", { temporary: true });
+  };
+  const sleeps: number[] = [];
+  const r = await executeOver(
+    regs,
+    await planOver(regs, [edge(m, DST, "foo", img.digest, "1")]),
+    sleeps,
+  );
+  assert.ok([...r.outcomes.values()].every((o) => o.ok));
+  assert.equal(lost, 2, "each blob's upload was sent once"); // the config and the layer
+  assert.deepEqual(sleeps, []);
+  assert.equal(r.stats.blobsStreamed, 2);
 });
 
 Deno.test("execute() does not retry a permanent blob error", async () => {

@@ -1,4 +1,5 @@
 /** Plans and executes promotions over MemoryBackends, as the CLI does over real registries. */
+import { recordingPolicy } from "../fakes/retry_policy.ts";
 import type { Edge } from "../../src/manifest/types.ts";
 import { Logger } from "../../src/log.ts";
 import type { RegistryAccess } from "../../src/promote/access.ts";
@@ -59,12 +60,7 @@ export async function executeOver(
     backends: new Map(Object.entries(regs).map(([n, x]) => [n, x.backend])),
     log: new Logger("info", (t) => log += t, false, () => 0),
     now: () => 0,
-    copier: {
-      sleep: (ms) => {
-        sleeps.push(ms);
-        return Promise.resolve();
-      },
-    },
+    copier: { policy: recordingPolicy(sleeps) },
   });
   return { ...r, log };
 }

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { HttpBackend } from "../../src/registry/client.ts";
+import { HttpBackend } from "../../src/registry/http/backend.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
-import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
+import { plainHttpFetch } from "../../src/registry/http/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
-import { OciDirBackend } from "../../src/registry/ocidir.ts";
+import { OciDirBackend } from "../../src/registry/ocidir/backend.ts";
 import { FakeRegistry, type FakeRegistryOptions } from "../fakes/registry.ts";
 import { asBody, makeImage, makeIndex } from "../fixtures/images.ts";
 

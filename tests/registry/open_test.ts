@@ -5,10 +5,10 @@ import {
   CredentialError,
   type CredentialProvider,
 } from "../../src/registry/auth/mod.ts";
-import { HttpBackend } from "../../src/registry/client.ts";
+import { HttpBackend } from "../../src/registry/http/backend.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
 import { readRepositories } from "../../src/registry/inventory.ts";
-import { OciDirBackend } from "../../src/registry/ocidir.ts";
+import { OciDirBackend } from "../../src/registry/ocidir/backend.ts";
 import { Registries, type RegistriesOptions } from "../../src/registry/open.ts";
 import { FakeRegistry } from "../fakes/registry.ts";
 import { makeImage } from "../fixtures/images.ts";

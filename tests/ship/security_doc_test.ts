@@ -1,9 +1,9 @@
 /** docs/security.md states the bounds the code keeps, and the README's summary agrees. */
 import assert from "node:assert/strict";
-import { MANIFEST_LIMIT } from "../../src/registry/client.ts";
+import { MANIFEST_LIMIT } from "../../src/registry/http/backend.ts";
 import { LAYOUT_FILE_LIMIT } from "../../src/registry/ocidir/layout.ts";
 import { ANSWER_LIMIT } from "../../src/registry/auth/google_http.ts";
-import { LISTING_LIMITS, MAX_IDLE_PAGES } from "../../src/registry/link.ts";
+import { LISTING_LIMITS, MAX_IDLE_PAGES } from "../../src/registry/http/link.ts";
 import {
   DEFAULT_DEADLINE_MS,
   DEFAULT_TIMEOUT_MS,
@@ -15,7 +15,7 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   MAX_RETRY_AFTER_MS,
   MAX_STALLED_ATTEMPTS,
-} from "../../src/registry/transport/retry.ts";
+} from "../../src/registry/transport/retry_policy.ts";
 import { TOKEN_ANSWER_LIMIT } from "../../src/registry/transport/token_request.ts";
 import { OUTSIDE_TEXT_LIMIT } from "../../src/safe_text.ts";
 

@@ -5,8 +5,8 @@ import { describe } from "../../src/cli/error_text.ts";
 import { main } from "../../src/cli/main.ts";
 import { runSnapshot } from "../../src/cli/snapshot.ts";
 import { type SnapshotAccess, SnapshotError } from "../../src/snapshot/pipeline.ts";
-import { HttpBackend } from "../../src/registry/client.ts";
-import { plainHttpFetch } from "../../src/registry/http_fetch.ts";
+import { HttpBackend } from "../../src/registry/http/backend.ts";
+import { plainHttpFetch } from "../../src/registry/http/http_fetch.ts";
 import { readRepositories, walkRegistry } from "../../src/registry/inventory.ts";
 import { type RecordedRun, recordingIo } from "../cli/recording_io.ts";
 

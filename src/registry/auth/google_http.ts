@@ -1,6 +1,8 @@
-/** Calls to Google's credential endpoints: JSON answers, a few retries, secret-free errors. */
+/** Calls to Google's credential endpoints through the call transport: JSON, secret-free errors. */
 import { outsideText } from "../../safe_text.ts";
-import { readBytesCapped } from "../response.ts";
+import { RegistryError } from "../errors.ts";
+import type { HttpFetch } from "../http/http_fetch.ts";
+import { readBytesCapped } from "../http/response.ts";
 
 /** A Google endpoint answered with an error, or could not be reached. */
 export class GoogleCallError extends Error {
@@ -30,62 +32,80 @@ export async function answerText(res: Response): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
-/** What a call needs. */
+/**
+ * What a call needs: the fetch of the run's call transport (createCallTransport), which
+ * retries by the run's policy, limits and counts the calls, and times each attempt out.
+ */
 export interface CallOptions {
-  fetch: typeof fetch;
-  sleep: (ms: number) => Promise<void>;
-  /** Attempts, the first included. */
-  attempts?: number;
-  /** Per-attempt time limit in ms. */
+  fetch: HttpFetch;
+  /** An attempt's idle timeout in ms instead of the transport's. */
   timeoutMs?: number;
 }
 
+/** A request of a call: method, headers and a text body (sent with its length). */
+export interface CallRequest {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 /**
- * Sends a request (rebuilt for each attempt) and returns its JSON answer (at most ANSWER_LIMIT
- * bytes, each attempt within its time limit). Network errors, 429 and 5xx are tried again
- * (1 s, then 2 s). Errors name the status and Google's `error` /
+ * Sends a request through the call transport and returns the answer's text and status (at
+ * most ANSWER_LIMIT bytes). `probe`: a single attempt, for a question whose failure is an
+ * answer (is there a metadata server?). Throws GoogleCallError, never naming a secret.
+ */
+export async function call(
+  url: string,
+  r: CallRequest,
+  o: CallOptions,
+  probe = false,
+): Promise<{ status: number; text: string }> {
+  const headers = new Headers(r.headers);
+  const body = r.body === undefined ? undefined : new TextEncoder().encode(r.body);
+  if (body !== undefined) headers.set("content-length", String(body.length));
+  let res: Response;
+  try {
+    res = await o.fetch(
+      new Request(url, { method: r.method ?? "GET", headers, body, redirect: "manual" }),
+      {
+        read: ANSWER_LIMIT + 1,
+        ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+        ...(probe ? { retry: "never" as const } : {}),
+      },
+    );
+  } catch (e) {
+    throw new GoogleCallError(
+      e instanceof RegistryError && /no progress|deadline/.test(e.message)
+        ? "no answer in time"
+        : "not reachable",
+    );
+  }
+  return { status: res.status, text: await answerText(res) };
+}
+
+/**
+ * Sends a request and returns its JSON answer. The call transport retries network errors,
+ * 429 and 5xx by the run's retry policy. Errors name the status and Google's `error` /
  * `error_description` / `error.message` fields, never request or response secrets.
  */
 export async function callJson(
   url: string,
-  init: () => RequestInit,
+  r: CallRequest,
   o: CallOptions,
 ): Promise<Record<string, unknown>> {
-  const attempts = o.attempts ?? 3;
-  for (let attempt = 1;; attempt++) {
-    let failure: GoogleCallError;
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), o.timeoutMs ?? 30_000);
-    try {
-      const res = await o.fetch(url, { ...init(), signal: ac.signal, redirect: "error" });
-      const text = await answerText(res);
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      if (res.ok && typeof json === "object" && json !== null) {
-        return json as Record<string, unknown>;
-      }
-      failure = new GoogleCallError(
-        res.ok ? "the answer is not a JSON object" : `${res.status}${describeError(json)}`,
-        res.ok ? undefined : res.status,
-      );
-      if (res.ok) throw failure;
-    } catch (e) {
-      if (e instanceof GoogleCallError) throw e;
-      failure = new GoogleCallError(
-        ac.signal.aborted
-          ? "no answer in time"
-          : `not reachable (${e instanceof Error ? e.name : "error"})`,
-      );
-    } finally {
-      clearTimeout(timer);
-    }
-    if (!failure.temporary || attempt >= attempts) throw failure;
-    await o.sleep(1000 * 2 ** (attempt - 1));
+  const { status, text } = await call(url, r, o);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
   }
+  const ok = status >= 200 && status < 300;
+  if (ok && typeof json === "object" && json !== null) return json as Record<string, unknown>;
+  throw new GoogleCallError(
+    ok ? "the answer is not a JSON object" : `${status}${describeError(json)}`,
+    ok ? undefined : status,
+  );
 }
 
 /** ` invalid_grant: Invalid JWT Signature.` from Google's error shapes, or "". */

@@ -18,11 +18,11 @@ export async function impersonate(
   const url = `${baseUrl.replace(/\/$/, "")}/v1/projects/-/serviceAccounts/${
     encodeURIComponent(account)
   }:generateAccessToken`;
-  const json = await callJson(url, () => ({
+  const json = await callJson(url, {
     method: "POST",
     headers: { authorization: `Bearer ${callerToken}`, "content-type": "application/json" },
     body: JSON.stringify({ scope: [CLOUD_PLATFORM], lifetime: "3600s" }),
-  }), call);
+  }, call);
   if (typeof json.accessToken !== "string" || json.accessToken === "") {
     throw new Error("the answer has no accessToken");
   }

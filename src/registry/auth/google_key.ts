@@ -105,11 +105,11 @@ export async function tokenFromKey(
     grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
     assertion,
   });
-  const json = await callJson(key.tokenUri, () => ({
+  const json = await callJson(key.tokenUri, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: body.toString(),
-  }), call);
+  }, call);
   return oauthToken(json, now);
 }
 
@@ -126,11 +126,11 @@ export async function tokenFromUser(
     client_secret: user.clientSecret,
     refresh_token: user.refreshToken,
   });
-  const json = await callJson(tokenUrl, () => ({
+  const json = await callJson(tokenUrl, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: body.toString(),
-  }), call);
+  }, call);
   return oauthToken(json, now);
 }
 

@@ -1,5 +1,5 @@
 /** The GCE / GKE metadata server: which service account it serves, and its tokens. */
-import { answerText, callJson, type CallOptions, GoogleCallError } from "./google_http.ts";
+import { call, callJson, type CallOptions, GoogleCallError } from "./google_http.ts";
 import { type AccessToken, oauthToken } from "./google_key.ts";
 
 /** The metadata server's host: `GCE_METADATA_HOST`, else `metadata.google.internal`. */
@@ -11,28 +11,19 @@ function base(host: string): string {
   return `http://${host}/computeMetadata/v1/instance/service-accounts`;
 }
 
-async function getText(url: string, call: CallOptions): Promise<string> {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), call.timeoutMs ?? 3000);
-  try {
-    const res = await call.fetch(url, {
-      headers: { "metadata-flavor": "Google" },
-      signal: ac.signal,
-      redirect: "error",
-    });
-    const text = await answerText(res);
-    if (!res.ok) throw new GoogleCallError(`${res.status}`, res.status);
-    return text.trim();
-  } catch (e) {
-    if (e instanceof GoogleCallError) throw e;
-    throw new GoogleCallError(
-      ac.signal.aborted
-        ? "no answer in time"
-        : `not reachable (${e instanceof Error ? e.name : "error"})`,
-    );
-  } finally {
-    clearTimeout(timer);
-  }
+/**
+ * The text of a metadata GET, asked once (most machines have no metadata server: not finding
+ * one is an answer, not a failure to retry). Throws GoogleCallError.
+ */
+async function getText(url: string, o: CallOptions): Promise<string> {
+  const { status, text } = await call(
+    url,
+    { headers: { "metadata-flavor": "Google" } },
+    { ...o, timeoutMs: o.timeoutMs ?? 3000 },
+    true,
+  );
+  if (status < 200 || status >= 300) throw new GoogleCallError(`${status}`, status);
+  return text.trim();
 }
 
 /**
@@ -44,14 +35,14 @@ async function getText(url: string, call: CallOptions): Promise<string> {
 export async function metadataAccount(
   host: string,
   account: string,
-  call: CallOptions,
+  o: CallOptions,
 ): Promise<{ name: "default" | string | null; defaultEmail: string }> {
-  const defaultEmail = await getText(`${base(host)}/default/email`, call);
+  const defaultEmail = await getText(`${base(host)}/default/email`, o);
   if (defaultEmail.toLowerCase() === account.toLowerCase()) {
     return { name: "default", defaultEmail };
   }
   try {
-    const named = await getText(`${base(host)}/${encodeURIComponent(account)}/email`, call);
+    const named = await getText(`${base(host)}/${encodeURIComponent(account)}/email`, o);
     if (named.toLowerCase() === account.toLowerCase()) return { name: account, defaultEmail };
   } catch (e) {
     if (!(e instanceof GoogleCallError) || e.status !== 404) throw e;
@@ -64,10 +55,10 @@ export async function metadataToken(
   host: string,
   name: string,
   now: () => number,
-  call: CallOptions,
+  o: CallOptions,
 ): Promise<AccessToken> {
-  const json = await callJson(`${base(host)}/${encodeURIComponent(name)}/token`, () => ({
+  const json = await callJson(`${base(host)}/${encodeURIComponent(name)}/token`, {
     headers: { "metadata-flavor": "Google" },
-  }), { ...call, timeoutMs: call.timeoutMs ?? 10_000 });
+  }, { ...o, timeoutMs: o.timeoutMs ?? 10_000 });
   return oauthToken(json, now);
 }

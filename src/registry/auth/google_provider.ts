@@ -12,6 +12,13 @@ import {
 import { metadataAccount, metadataHost, metadataToken } from "./google_metadata.ts";
 import { type CredentialOptions, fileReadReason, readTextFile } from "./options.ts";
 import type { CredentialProvider } from "./provider.ts";
+import type { HttpFetch } from "../http/http_fetch.ts";
+import {
+  createCallTransport,
+  DEFAULT_MAX_IN_FLIGHT,
+  HostLimiters,
+  TransportStats,
+} from "../transport/mod.ts";
 
 /** Registries take the access token as the password of this user (PROTOCOL.md §5). */
 export const GOOGLE_TOKEN_USER = "oauth2accesstoken";
@@ -42,10 +49,7 @@ export class GoogleAccessTokens {
 
   /** Tokens for `account`. */
   constructor(readonly account: string, readonly opts: CredentialOptions) {
-    this.#call = {
-      fetch: opts.fetch,
-      sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    };
+    this.#call = { fetch: opts.call ?? ownCallTransport(opts) };
   }
 
   /** How the tokens are obtained (once known). */
@@ -94,107 +98,128 @@ export class GoogleAccessTokens {
 
   /**
    * The sources to try, in order, each looked at only when the ones before it failed; what is
-   * ruled out without a token request goes to `ruled`.
+   * ruled out without a token request goes to `ruled`. A credential of another identity found
+   * on the way (ambient) serves the last source, impersonation.
    */
   async *#candidates(ruled: Attempt[]): AsyncGenerator<Source> {
-    const want = this.account.toLowerCase();
-    const read = this.opts.readFile ?? readTextFile;
-    const now = this.opts.now;
-    const call = this.#call;
+    const found: { ambient?: Source } = {};
+    yield* this.#keyFiles(ruled);
+    yield* this.#applicationDefault(ruled, found);
+    yield* this.#metadataServer(ruled, found);
+    yield* this.#impersonation(ruled, found.ambient);
+  }
 
-    const readCreds = async (path: string): Promise<GoogleCredentialFile | string> => {
-      try {
-        return parseCredentialFile(await read(path));
-      } catch (e) {
-        return fileReadReason(e);
-      }
-    };
-
-    // 1. --key-files
+  /** `--key-files`: the key whose client_email is the account. */
+  async *#keyFiles(ruled: Attempt[]): AsyncGenerator<Source> {
     if (this.opts.keyFiles.length === 0) {
       ruled.push({ source: "--key-files", reason: "none given" });
     }
     for (const path of this.opts.keyFiles) {
-      const f = await readCreds(path);
+      const f = await this.#readCredentials(path);
       const source = `key file ${path}`;
       if (typeof f === "string") ruled.push({ source, reason: f });
       else if (f.type !== "service_account") {
         ruled.push({ source, reason: "is not a service-account key" });
-      } else if (f.key.clientEmail.toLowerCase() !== want) {
+      } else if (!this.#isAccount(f.key.clientEmail)) {
         ruled.push({ source, reason: `is the key of ${f.key.clientEmail}` });
-      } else yield { describe: source, get: () => tokenFromKey(f.key, now, call) };
+      } else yield { describe: source, get: () => tokenFromKey(f.key, this.opts.now, this.#call) };
     }
+  }
 
-    // 2. GOOGLE_APPLICATION_CREDENTIALS
-    const adcPath = this.opts.env("GOOGLE_APPLICATION_CREDENTIALS");
-    let ambient: Source | undefined;
-    if (!adcPath) {
+  /**
+   * GOOGLE_APPLICATION_CREDENTIALS: the account's key; another account's key or a user's
+   * credentials become the ambient credential.
+   */
+  async *#applicationDefault(
+    ruled: Attempt[],
+    found: { ambient?: Source },
+  ): AsyncGenerator<Source> {
+    const path = this.opts.env("GOOGLE_APPLICATION_CREDENTIALS");
+    if (!path) {
       ruled.push({ source: "GOOGLE_APPLICATION_CREDENTIALS", reason: "not set" });
-    } else {
-      const source = `GOOGLE_APPLICATION_CREDENTIALS ${adcPath}`;
-      const f = await readCreds(adcPath);
-      if (typeof f === "string") ruled.push({ source, reason: f });
-      else if (f.type === "service_account") {
-        const get = () => tokenFromKey(f.key, now, call);
-        if (f.key.clientEmail.toLowerCase() === want) yield { describe: source, get };
-        else {
-          ruled.push({ source, reason: `is the key of ${f.key.clientEmail}` });
-          ambient = { describe: `${source} (${f.key.clientEmail})`, get };
-        }
-      } else if (f.type === "authorized_user") {
-        ruled.push({ source, reason: "holds user credentials, not the service account's key" });
-        const url = this.opts.googleTokenUrl ?? "https://oauth2.googleapis.com/token";
-        ambient = {
-          describe: `${source} (user credentials)`,
-          get: () => tokenFromUser(f.user, url, now, call),
-        };
-      } else ruled.push({ source, reason: `holds ${f.what}, which cip cannot use` });
+      return;
     }
-
-    // 3. The metadata server
-    const host = metadataHost(this.opts.env);
-    const mdSource = `metadata server ${host}`;
-    let md: Awaited<ReturnType<typeof metadataAccount>> | undefined;
-    try {
-      md = await metadataAccount(host, this.account, { ...call, timeoutMs: 3000 });
-    } catch (e) {
-      ruled.push({ source: mdSource, reason: reason(e) });
-    }
-    if (md !== undefined) {
-      const name = md.name;
-      if (name !== null) {
-        yield { describe: mdSource, get: () => metadataToken(host, name, now, call) };
-      } else {
-        ruled.push({ source: mdSource, reason: `serves ${md.defaultEmail}` });
-        ambient ??= {
-          describe: `${mdSource} (${md.defaultEmail})`,
-          get: () => metadataToken(host, "default", now, call),
-        };
+    const source = `GOOGLE_APPLICATION_CREDENTIALS ${path}`;
+    const f = await this.#readCredentials(path);
+    if (typeof f === "string") ruled.push({ source, reason: f });
+    else if (f.type === "service_account") {
+      const get = () => tokenFromKey(f.key, this.opts.now, this.#call);
+      if (this.#isAccount(f.key.clientEmail)) yield { describe: source, get };
+      else {
+        ruled.push({ source, reason: `is the key of ${f.key.clientEmail}` });
+        found.ambient = { describe: `${source} (${f.key.clientEmail})`, get };
       }
-    }
+    } else if (f.type === "authorized_user") {
+      ruled.push({ source, reason: "holds user credentials, not the service account's key" });
+      const url = this.opts.googleTokenUrl ?? "https://oauth2.googleapis.com/token";
+      found.ambient = {
+        describe: `${source} (user credentials)`,
+        get: () => tokenFromUser(f.user, url, this.opts.now, this.#call),
+      };
+    } else ruled.push({ source, reason: `holds ${f.what}, which cip cannot use` });
+  }
 
-    // 4. Impersonation with the ambient credential
-    if (!ambient) {
+  /**
+   * The metadata server, when it serves the account; when it serves another, that one becomes
+   * the ambient credential (unless one was found already).
+   */
+  async *#metadataServer(
+    ruled: Attempt[],
+    found: { ambient?: Source },
+  ): AsyncGenerator<Source> {
+    const host = metadataHost(this.opts.env);
+    const source = `metadata server ${host}`;
+    let md: Awaited<ReturnType<typeof metadataAccount>>;
+    try {
+      md = await metadataAccount(host, this.account, { ...this.#call, timeoutMs: 3000 });
+    } catch (e) {
+      ruled.push({ source, reason: reason(e) });
+      return;
+    }
+    const token = (name: string) => () => metadataToken(host, name, this.opts.now, this.#call);
+    if (md.name !== null) {
+      yield { describe: source, get: token(md.name) };
+      return;
+    }
+    ruled.push({ source, reason: `serves ${md.defaultEmail}` });
+    found.ambient ??= { describe: `${source} (${md.defaultEmail})`, get: token("default") };
+  }
+
+  /** Impersonation of the account with the ambient credential (IAM generateAccessToken). */
+  async *#impersonation(ruled: Attempt[], caller: Source | undefined): AsyncGenerator<Source> {
+    if (!caller) {
       ruled.push({
         source: "impersonation",
         reason: "no ambient Google credential to impersonate with",
       });
-    } else {
-      const caller = ambient;
-      const base = this.opts.iamCredentialsUrl ?? IAM_CREDENTIALS_URL;
-      yield {
-        describe: `impersonation by ${caller.describe}`,
-        get: async () => {
-          let callerToken: AccessToken;
-          try {
-            callerToken = await caller.get();
-          } catch (e) {
-            throw new Error(`the caller's own token: ${reason(e)}`);
-          }
-          return await impersonate(this.account, callerToken.token, base, call);
-        },
-      };
+      return;
     }
+    const base = this.opts.iamCredentialsUrl ?? IAM_CREDENTIALS_URL;
+    yield {
+      describe: `impersonation by ${caller.describe}`,
+      get: async () => {
+        let callerToken: AccessToken;
+        try {
+          callerToken = await caller.get();
+        } catch (e) {
+          throw new Error(`the caller's own token: ${reason(e)}`);
+        }
+        return await impersonate(this.account, callerToken.token, base, this.#call);
+      },
+    };
+  }
+
+  /** A credential file parsed, or why it could not be read. */
+  async #readCredentials(path: string): Promise<GoogleCredentialFile | string> {
+    try {
+      return parseCredentialFile(await (this.opts.readFile ?? readTextFile)(path));
+    } catch (e) {
+      return fileReadReason(e);
+    }
+  }
+
+  #isAccount(email: string): boolean {
+    return email.toLowerCase() === this.account.toLowerCase();
   }
 }
 
@@ -231,4 +256,21 @@ export class GoogleCredentials implements CredentialProvider {
   async verify(): Promise<void> {
     await this.tokens.token();
   }
+}
+
+/** A call transport of its own, for credentials made without the run's (tests, tools). */
+function ownCallTransport(opts: CredentialOptions): HttpFetch {
+  return createCallTransport({
+    limiters: new HostLimiters({
+      requestsPerSecond: () => 0,
+      maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+      now: opts.now,
+      ...(opts.sleep ? { sleep: opts.sleep } : {}),
+    }),
+    stats: new TransportStats(),
+    log: opts.log,
+    fetch: opts.fetch,
+    now: opts.now,
+    ...(opts.sleep ? { sleep: opts.sleep } : {}),
+  });
 }

@@ -1,5 +1,6 @@
 /** What credential sources may touch: environment, files, helpers, network, clock. */
 import type { Logger } from "../../log.ts";
+import type { HttpFetch } from "../http/http_fetch.ts";
 
 /** The outcome of running a program. */
 export interface ProgramResult {
@@ -18,8 +19,13 @@ export interface CredentialOptions {
   /** `--key-files`: service-account key files (JSON). */
   keyFiles: string[];
   env: (name: string) => string | undefined;
-  /** For Google endpoints (token_uri, metadata server, IAM credentials). */
+  /** For Google endpoints (token_uri, metadata server, IAM credentials), without `call`. */
   fetch: typeof fetch;
+  /**
+   * The run's call transport for Google endpoints (createCallTransport: the run's retry
+   * policy, limits and counts). Without it, a transport of its own is made over `fetch`.
+   */
+  call?: HttpFetch;
   now: () => number;
   log: Logger;
   /** Reads a text file; throws Deno.errors.NotFound for a missing one. */

@@ -1,7 +1,7 @@
 /** A layout's `index.json` and `oci-layout` files as data: parsing, tags, adding entries (pure). */
 import { RegistryError } from "../errors.ts";
 import { isDigest, isTag } from "../reference.ts";
-import { OCI_INDEX } from "./manifest_facts.ts";
+import { OCI_INDEX } from "./manifest.ts";
 
 /** The annotation naming a tag on an `index.json` entry. */
 export const REF_NAME = "org.opencontainers.image.ref.name";

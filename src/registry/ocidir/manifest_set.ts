@@ -4,10 +4,10 @@
  * manifest blob reachable from nothing (left by an interrupted write) is not part of it.
  */
 import { RegistryError } from "../errors.ts";
-import { readVerified } from "./blob_io.ts";
+import { readVerified } from "./blob.ts";
 import type { LayoutState } from "./layout.ts";
 import { blobPath } from "./layout.ts";
-import { childDescriptors, isIndexType } from "./manifest_facts.ts";
+import { childDescriptors, isIndexType } from "./manifest.ts";
 
 /** One manifest of a layout. */
 export interface Member {

@@ -1,11 +1,13 @@
 /**
- * The pieces of the OCI image layout backend (`ocidir://PATH`): layout files, safe writes,
- * verified reads, the directory walk. `../ocidir.ts` assembles them into the Backend.
+ * The OCI image layout backend (`ocidir://PATH`): one file per kind of operation (repository,
+ * manifest, blob), as in the HTTP backend (../http/), plus the layout's files, safe writes and
+ * verified reads. `backend.ts` assembles them into the Backend.
  */
+export { OciDirBackend, type OciDirOptions } from "./backend.ts";
 export { blobPath, ensureLayout, type LayoutState, readLayout, recordEntry } from "./layout.ts";
 export { LayoutRoot, repositoryProblem } from "./layout_root.ts";
-export { walkLayouts } from "./walk.ts";
-export { checkBlobFile, openVerified, readVerified, streamOf, writeBlob } from "./blob_io.ts";
+export { walkLayouts } from "./repository.ts";
+export { checkBlobFile, openVerified, readVerified, streamOf, writeBlob } from "./blob.ts";
 export {
   type Checkpoint,
   fsError,
@@ -15,5 +17,5 @@ export {
   type WritePoint,
 } from "./fs_util.ts";
 export { type IndexEntry, REF_NAME } from "./index_file.ts";
-export { manifestFacts } from "./manifest_facts.ts";
+export { manifestFacts } from "./manifest.ts";
 export { type ChildCache, manifestSet, type Member } from "./manifest_set.ts";

@@ -61,24 +61,64 @@ export interface AuthOptions {
  * error, never a challenge to answer (its realm would receive the registry's credentials).
  */
 export function authStep(next: Step, opts: AuthOptions): Step {
-  const cache = opts.cache ?? new TokenCache(opts.now);
-  const hosts = new Map<string, HostState>();
+  const auth = new Authenticator(next, opts);
+  return (o) => auth.send(o);
+}
 
-  const stateOf = (origin: string): HostState => {
-    let s = hosts.get(origin);
+/** The auth layer's state and steps (see authStep). */
+class Authenticator {
+  readonly #next: Step;
+  readonly #opts: AuthOptions;
+  readonly #cache: TokenCache;
+  readonly #hosts = new Map<string, HostState>();
+
+  constructor(next: Step, opts: AuthOptions) {
+    this.#next = next;
+    this.#opts = opts;
+    this.#cache = opts.cache ?? new TokenCache(opts.now);
+  }
+
+  /** Sends a request with credentials, answering one challenge if the registry makes one. */
+  async send(o: Outgoing): Promise<Response> {
+    // Not the registry (nothing cip asks for should be): no credentials, no challenge answered.
+    if (o.url.origin !== this.#opts.origin) return await this.#next(o);
+    const st = this.#stateOf(o.url.origin);
+    if (!isReplayable(o) && st.auth.kind === "unknown") {
+      st.probing ??= this.#probe(o.url, st).finally(() => st.probing = undefined);
+      await st.probing;
+    }
+    const [first, sent] = await this.#withAuth(o, st);
+    const res = await this.#next(first);
+    if (res.status !== 401) return res;
+    if (!answeredBy(res, this.#opts.origin)) throw await this.#foreign(o, res);
+    const challenge = pick(parseChallenges(res.headers.get("www-authenticate")));
+    if (sent.kind === "bearer") this.#cache.drop(sent.token);
+    if (!isReplayable(o)) throw await this.#streamChallenged(o, res, st, challenge);
+    if (!challenge || (challenge.scheme === "bearer" && !challenge.params.realm)) {
+      throw await this.#refused(o, res, sent);
+    }
+    return challenge.scheme === "basic"
+      ? await this.#answerBasic(o, res, st, sent)
+      : await this.#answerBearer(o, res, st, sent, challenge);
+  }
+
+  #stateOf(origin: string): HostState {
+    let s = this.#hosts.get(origin);
     if (!s) {
       s = { auth: { kind: "unknown" }, hintless: [] };
-      hosts.set(origin, s);
+      this.#hosts.set(origin, s);
     }
     return s;
-  };
+  }
 
-  const obtain = (o: Outgoing, realm: string, service: string, scopes: string[]) =>
-    cache.obtain(realm, service, scopes, () => {
+  /** A token for `scopes` from `realm`: one request shared by every caller wanting it. */
+  #obtain(o: Outgoing, realm: string, service: string, scopes: string[]) {
+    const opts = this.#opts;
+    return this.#cache.obtain(realm, service, scopes, () => {
       opts.log.debug(
         `getting a registry token for ${o.url.host} (${scopes.join(" ") || "no scope"})`,
       );
-      return requestToken(next, {
+      return requestToken(this.#next, {
         realm,
         service,
         scopes,
@@ -89,108 +129,90 @@ export function authStep(next: Step, opts: AuthOptions): Step {
         // No caller's signal: the request is shared by every caller wanting these scopes.
       });
     });
+  }
 
-  const learn = (st: HostState, c: Challenge | undefined) => {
+  /** Remembers what a challenge asks for. */
+  #learn(st: HostState, c: Challenge | undefined): void {
     if (!c) return;
     if (c.scheme === "basic") st.auth = { kind: "basic" };
     else if (c.params.realm) {
       st.auth = { kind: "bearer", realm: c.params.realm, service: c.params.service ?? "" };
     }
-  };
+  }
 
-  const probe = async (url: URL, st: HostState): Promise<void> => {
-    const ping = await next({
+  /** `GET /v2/`, to learn the host's challenge before a stream body that cannot go twice. */
+  async #probe(url: URL, st: HostState): Promise<void> {
+    const ping = await this.#next({
       method: "GET",
       url: new URL("/v2/", url),
       headers: new Headers(),
       body: null,
       scopes: [],
     });
-    if (answeredBy(ping, opts.origin)) {
+    if (answeredBy(ping, this.#opts.origin)) {
       if (ping.status === 401) {
-        learn(st, pick(parseChallenges(ping.headers.get("www-authenticate"))));
+        this.#learn(st, pick(parseChallenges(ping.headers.get("www-authenticate"))));
       } else if (ping.ok) st.auth = { kind: "none" };
     }
     await ping.body?.cancel();
-  };
+  }
 
-  const withAuth = async (o: Outgoing, st: HostState): Promise<[Outgoing, Sent]> => {
+  /** The request with the credentials the host is known to want, and what went out. */
+  async #withAuth(o: Outgoing, st: HostState): Promise<[Outgoing, Sent]> {
     const a = st.auth;
     if (a.kind === "basic") {
-      const creds = await opts.credentials.basic(opts.host);
+      const creds = await this.#opts.credentials.basic(this.#opts.host);
       if (creds === null) return [o, { kind: "none" }];
       return [authorize(o, basicAuthorization(creds.username, creds.password)), { kind: "basic" }];
     }
     if (a.kind !== "bearer") return [o, { kind: "none" }];
     const scopes = o.scopes.length > 0 ? mergeScopes(o.scopes) : st.hintless;
-    const cached = cache.find(a.realm, a.service, scopes);
-    const token = cached ?? await obtain(o, a.realm, a.service, scopes);
+    const cached = this.#cache.find(a.realm, a.service, scopes);
+    const token = cached ?? await this.#obtain(o, a.realm, a.service, scopes);
     return [authorize(o, `Bearer ${token.value}`), { kind: "bearer", token, fresh: !cached }];
-  };
+  }
 
-  /** The error for a 401 from another origin a redirect led to: never answered. */
-  const foreign = async (o: Outgoing, res: Response): Promise<RegistryError> => {
+  /** A 401 to a stream body: learn the challenge; the caller repeats the whole operation. */
+  async #streamChallenged(
+    o: Outgoing,
+    res: Response,
+    st: HostState,
+    challenge: Challenge | undefined,
+  ): Promise<RegistryError> {
+    this.#learn(st, challenge);
     await res.body?.cancel();
     return new RegistryError(
-      `Cannot ${o.method} ${redactUrl(o.url)}: the registry redirected it to ` +
-        `${new URL(res.url).origin}, which asked for credentials; cip sends credentials only ` +
-        `to ${opts.origin} and the token server it names`,
-      { status: 401 },
+      `Cannot ${o.method} ${redactUrl(o.url)}: the registry asked for authentication while a ` +
+        "streamed body was being sent; retrying the operation authenticates first",
+      { status: 401, temporary: true },
     );
-  };
+  }
 
-  const refused = async (o: Outgoing, res: Response, sent: Sent): Promise<RegistryError> => {
-    if (!answeredBy(res, opts.origin)) return await foreign(o, res);
-    const e = parseErrorBody(await readCapped(res));
-    const how = sent.kind === "none"
-      ? "without credentials"
-      : `with ${
-        sent.kind === "basic" ? "Basic credentials" : "a token"
-      } from ${opts.credentials.describe()}`;
-    return new RegistryError(
-      `Cannot ${o.method} ${redactUrl(o.url)}: registry returned 401` +
-        (e.codes.length > 0 ? ` ${e.codes.join(", ")}` : "") + ` ${how}`,
-      { status: 401, codes: e.codes },
+  /** Answers a Basic challenge once with the provider's Basic credentials. */
+  async #answerBasic(o: Outgoing, res: Response, st: HostState, sent: Sent): Promise<Response> {
+    if (sent.kind === "basic") throw await this.#refused(o, res, sent);
+    const creds = await this.#opts.credentials.basic(this.#opts.host);
+    if (creds === null) throw await this.#refused(o, res, sent);
+    await res.body?.cancel();
+    st.auth = { kind: "basic" };
+    const again = await this.#next(
+      authorize(o, basicAuthorization(creds.username, creds.password)),
     );
-  };
+    if (again.status === 401) throw await this.#refused(o, again, { kind: "basic" });
+    return again;
+  }
 
-  return async (o: Outgoing) => {
-    // Not the registry (nothing cip asks for should be): no credentials, no challenge answered.
-    if (o.url.origin !== opts.origin) return await next(o);
-    const st = stateOf(o.url.origin);
-    if (!isReplayable(o) && st.auth.kind === "unknown") {
-      st.probing ??= probe(o.url, st).finally(() => st.probing = undefined);
-      await st.probing;
-    }
-    const [first, sent] = await withAuth(o, st);
-    const res = await next(first);
-    if (res.status !== 401) return res;
-    if (!answeredBy(res, opts.origin)) throw await foreign(o, res);
-
-    const challenge = pick(parseChallenges(res.headers.get("www-authenticate")));
-    if (sent.kind === "bearer") cache.drop(sent.token);
-    if (!isReplayable(o)) {
-      learn(st, challenge);
-      await res.body?.cancel();
-      throw new RegistryError(
-        `Cannot ${o.method} ${redactUrl(o.url)}: the registry asked for authentication while a ` +
-          "streamed body was being sent; retrying the operation authenticates first",
-        { status: 401, temporary: true },
-      );
-    }
-    if (!challenge || (challenge.scheme === "bearer" && !challenge.params.realm)) {
-      throw await refused(o, res, sent);
-    }
-    if (challenge.scheme === "basic") {
-      if (sent.kind === "basic") throw await refused(o, res, sent);
-      const creds = await opts.credentials.basic(opts.host);
-      if (creds === null) throw await refused(o, res, sent);
-      await res.body?.cancel();
-      st.auth = { kind: "basic" };
-      const again = await next(authorize(o, basicAuthorization(creds.username, creds.password)));
-      if (again.status === 401) throw await refused(o, again, { kind: "basic" });
-      return again;
-    }
+  /**
+   * Answers a Bearer challenge once with a token for the request's scopes and the challenge's;
+   * a fresh token that already covered them was refused, and is not asked for again.
+   */
+  async #answerBearer(
+    o: Outgoing,
+    res: Response,
+    st: HostState,
+    sent: Sent,
+    challenge: Challenge,
+  ): Promise<Response> {
     const realm = challenge.params.realm!;
     const service = challenge.params.service ?? "";
     const scopes = mergeScopes(o.scopes, [challenge.params.scope ?? ""]);
@@ -199,16 +221,43 @@ export function authStep(next: Step, opts: AuthOptions): Step {
     if (
       sent.kind === "bearer" && sent.fresh && sent.token.realm === realm &&
       sent.token.service === service && coversScopes(sent.token.scopes, scopes)
-    ) throw await refused(o, res, sent);
+    ) throw await this.#refused(o, res, sent);
     await res.body?.cancel();
-    const token = await obtain(o, realm, service, scopes);
-    const again = await next(authorize(o, `Bearer ${token.value}`));
+    const token = await this.#obtain(o, realm, service, scopes);
+    const again = await this.#next(authorize(o, `Bearer ${token.value}`));
     if (again.status === 401) {
-      cache.drop(token);
-      throw await refused(o, again, { kind: "bearer", token, fresh: true });
+      this.#cache.drop(token);
+      throw await this.#refused(o, again, { kind: "bearer", token, fresh: true });
     }
     return again;
-  };
+  }
+
+  /** The error for a 401 from another origin a redirect led to: never answered. */
+  async #foreign(o: Outgoing, res: Response): Promise<RegistryError> {
+    await res.body?.cancel();
+    return new RegistryError(
+      `Cannot ${o.method} ${redactUrl(o.url)}: the registry redirected it to ` +
+        `${new URL(res.url).origin}, which asked for credentials; cip sends credentials only ` +
+        `to ${this.#opts.origin} and the token server it names`,
+      { status: 401 },
+    );
+  }
+
+  /** The error for a 401 that credentials did not (or could not) answer. */
+  async #refused(o: Outgoing, res: Response, sent: Sent): Promise<RegistryError> {
+    if (!answeredBy(res, this.#opts.origin)) return await this.#foreign(o, res);
+    const e = parseErrorBody(await readCapped(res));
+    const how = sent.kind === "none"
+      ? "without credentials"
+      : `with ${
+        sent.kind === "basic" ? "Basic credentials" : "a token"
+      } from ${this.#opts.credentials.describe()}`;
+    return new RegistryError(
+      `Cannot ${o.method} ${redactUrl(o.url)}: registry returned 401` +
+        (e.codes.length > 0 ? ` ${e.codes.join(", ")}` : "") + ` ${how}`,
+      { status: 401, codes: e.codes },
+    );
+  }
 }
 
 /** Whether the answer came from `origin` itself (not from a host a redirect led to). */

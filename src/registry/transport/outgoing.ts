@@ -16,6 +16,19 @@ export interface RequestHint {
    * a second per 256 KiB (see `attemptDeadlineMs`). Never taken from the registry's answer.
    */
   size?: number;
+  /**
+   * One attempt only. `"caller"`: the caller repeats a whole sequence of requests itself when
+   * this one fails (e.g. the PUT that commits an upload, which must not be sent again blindly
+   * after a lost answer). `"never"`: a probe whose failure is itself the answer (is there a
+   * metadata server?).
+   */
+  retry?: "caller" | "never";
+  /**
+   * Read the answer's body whole, at most this many bytes, within the attempt, so that an
+   * answer that breaks off is repeated like a lost one (for small answers read whole anyway:
+   * manifests, listings, tokens).
+   */
+  read?: number;
 }
 
 /**
@@ -46,6 +59,10 @@ export interface Outgoing {
   timeoutMs?: number;
   /** Bytes the request is expected to carry (from the hint). */
   size?: number;
+  /** See RequestHint.retry. */
+  retry?: "caller" | "never";
+  /** See RequestHint.read. */
+  read?: number;
 }
 
 /** One layer's view of the rest of the chain. */
@@ -79,5 +96,7 @@ export async function toOutgoing(req: Request, hint?: RequestHint): Promise<Outg
     signal: req.signal,
     ...(hint?.timeoutMs !== undefined ? { timeoutMs: hint.timeoutMs } : {}),
     ...(hint?.size !== undefined ? { size: hint.size } : {}),
+    ...(hint?.retry !== undefined ? { retry: hint.retry } : {}),
+    ...(hint?.read !== undefined ? { read: hint.read } : {}),
   };
 }

@@ -1,6 +1,7 @@
 /** Turning registry error answers into RegistryErrors: OCI codes read with a size cap. */
 import { outsideText } from "../../safe_text.ts";
 import { RegistryError } from "../errors.ts";
+import { wasExhausted } from "./exhausted.ts";
 
 /** The most bytes of an error body read. */
 export const ERROR_BODY_CAP = 64 * 1024;
@@ -81,12 +82,15 @@ export async function errorFromResponse(res: Response, action: string): Promise<
   const wait = retryAfter !== null && isTemporaryStatus(res.status)
     ? `, Retry-After: ${outsideText(retryAfter)}`
     : "";
-  return new RegistryError(
+  const error = new RegistryError(
     `Cannot ${action}: registry returned ${res.status}${codes}${detail}${wait}`,
     {
       status: res.status,
       codes: body.codes,
       temporary: isTemporaryStatus(res.status),
+      ...(retryAfter !== null ? { retryAfter } : {}),
     },
   );
+  error.exhausted = wasExhausted(res);
+  return error;
 }

@@ -55,41 +55,10 @@ export async function requestToken(
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new RegistryError(`Cannot ${what}: the realm is not an http(s) URL`);
   }
-  const headers = new Headers({ accept: "application/json" });
-  let method = "GET";
-  let body: Uint8Array<ArrayBuffer> | null = null;
-  const identityToken = await r.credentials.identityToken?.(r.host) ?? null;
-  const basic = identityToken === null ? await r.credentials.basic(r.host) : null;
-  if (
-    (identityToken !== null || basic !== null) && url.protocol === "http:" &&
-    r.registryProtocol === "https:"
-  ) {
-    throw new RegistryError(`Cannot ${what}: credentials are never sent to a plain-http realm`);
-  }
-  if (identityToken !== null) {
-    method = "POST";
-    const form = new URLSearchParams({
-      grant_type: "refresh_token",
-      refresh_token: identityToken,
-      client_id: "cip",
-    });
-    if (r.service !== "") form.set("service", r.service);
-    if (r.scopes.length > 0) form.set("scope", r.scopes.join(" "));
-    headers.set("content-type", "application/x-www-form-urlencoded");
-    body = new TextEncoder().encode(form.toString());
-  } else {
-    if (r.service !== "") url.searchParams.set("service", r.service);
-    for (const s of r.scopes) url.searchParams.append("scope", s);
-    if (basic !== null) {
-      headers.set("authorization", basicAuthorization(basic.username, basic.password));
-    }
-  }
   const res = await next({
-    method,
-    url,
-    headers,
-    body,
+    ...await tokenRequest(url, r, what),
     scopes: [],
+    read: TOKEN_ANSWER_LIMIT,
     ...(r.signal ? { signal: r.signal } : {}),
   });
   const text = await readCapped(res, TOKEN_ANSWER_LIMIT);
@@ -106,6 +75,53 @@ export async function requestToken(
       },
     );
   }
+  return tokenAnswer(text, r, what);
+}
+
+/**
+ * The request to the realm: a POST of the identity token when the provider has one, else a GET
+ * with the service and scopes in the query and Basic credentials when there are some. Refuses
+ * to send credentials to a plain-http realm of an https registry.
+ */
+async function tokenRequest(
+  url: URL,
+  r: TokenRequest,
+  what: string,
+): Promise<{ method: string; url: URL; headers: Headers; body: Uint8Array<ArrayBuffer> | null }> {
+  const headers = new Headers({ accept: "application/json" });
+  const identityToken = await r.credentials.identityToken?.(r.host) ?? null;
+  const basic = identityToken === null ? await r.credentials.basic(r.host) : null;
+  if (
+    (identityToken !== null || basic !== null) && url.protocol === "http:" &&
+    r.registryProtocol === "https:"
+  ) {
+    throw new RegistryError(`Cannot ${what}: credentials are never sent to a plain-http realm`);
+  }
+  if (identityToken !== null) {
+    const form = new URLSearchParams({
+      grant_type: "refresh_token",
+      refresh_token: identityToken,
+      client_id: "cip",
+    });
+    if (r.service !== "") form.set("service", r.service);
+    if (r.scopes.length > 0) form.set("scope", r.scopes.join(" "));
+    headers.set("content-type", "application/x-www-form-urlencoded");
+    return { method: "POST", url, headers, body: new TextEncoder().encode(form.toString()) };
+  }
+  if (r.service !== "") url.searchParams.set("service", r.service);
+  for (const s of r.scopes) url.searchParams.append("scope", s);
+  if (basic !== null) {
+    headers.set("authorization", basicAuthorization(basic.username, basic.password));
+  }
+  return { method: "GET", url, headers, body: null };
+}
+
+/** Reads a token answer: the token, its lifetime and when it was issued (if plausible). */
+function tokenAnswer(
+  text: string,
+  r: TokenRequest,
+  what: string,
+): { token: RegistryToken; lifetimeMs: number } {
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(text) as Record<string, unknown>;
