@@ -1,6 +1,14 @@
 /** Reads what checks need to know of images in a registry: manifests, children, sizes. */
 import type { RegistrySpec } from "../manifest/mod.ts";
 import {
+  imageBytes,
+  isIndexMediaType,
+  ManifestFormatError,
+  type ManifestModel,
+  readManifest,
+} from "../oci/mod.ts";
+import {
+  ContentReader,
   joinRepository,
   type ManifestBytes,
   type OpenedRegistry,
@@ -8,62 +16,34 @@ import {
 } from "../registry/mod.ts";
 import type { RegistryOpener } from "./check.ts";
 
-/** What a manifest's JSON says: an index of children, an image of blobs, or neither. */
-export type ParsedManifest =
-  | { kind: "index"; children: string[] }
-  | { kind: "image"; size: number | undefined }
-  | { kind: "other" };
-
-const INDEX_TYPES = new Set([
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-]);
-
-/** Reads a manifest's JSON: the children of an index, or the summed sizes of config and layers. */
-export function parseManifest(m: ManifestBytes): ParsedManifest {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(new TextDecoder().decode(m.bytes));
-  } catch {
-    return { kind: "other" };
-  }
-  if (typeof doc !== "object" || doc === null) return { kind: "other" };
-  const o = doc as Record<string, unknown>;
-  const type = typeof o.mediaType === "string" ? o.mediaType : m.mediaType;
-  if (INDEX_TYPES.has(type) || (Array.isArray(o.manifests) && !Array.isArray(o.layers))) {
-    const list = Array.isArray(o.manifests) ? o.manifests : [];
-    const children = list.map((d) => (d as Record<string, unknown> | null)?.digest)
-      .filter((d): d is string => typeof d === "string");
-    return { kind: "index", children };
-  }
-  if (!Array.isArray(o.layers)) return { kind: "other" };
-  const blobs = [o.config, ...o.layers];
-  let size = 0;
-  for (const b of blobs) {
-    const s = (b as Record<string, unknown> | null)?.size;
-    if (typeof s !== "number" || !Number.isFinite(s) || s < 0) {
-      return { kind: "image", size: undefined };
-    }
-    size += s;
-  }
-  return { kind: "image", size };
-}
-
 /** The size of an image as far as it could be found, and how. */
 export type ImageSize =
   | { found: false }
   | { found: true; bytes: number | undefined; largestChild?: string };
 
-/** Reads images of registries through a RegistryOpener, remembering what it read. */
+/** The model of manifest bytes, or null when they are not a manifest cip can read. */
+export function modelOrNull(m: ManifestBytes): ManifestModel | null {
+  try {
+    return readManifest(m.bytes, m.mediaType);
+  } catch (e) {
+    if (e instanceof ManifestFormatError) return null;
+    throw e;
+  }
+}
+
+/**
+ * Reads images of registries through a RegistryOpener; manifests and listings go through the
+ * run's ContentReader, so what one check (or the promotion) read is not read again.
+ */
 export class ImageReader {
   #open: RegistryOpener;
+  #content: ContentReader;
   #registries = new Map<string, Promise<OpenedRegistry>>();
-  #listings = new Map<string, Promise<TagListing>>();
-  #manifests = new Map<string, Promise<ManifestBytes | null>>();
 
-  /** Reads through `open`. */
-  constructor(open: RegistryOpener) {
+  /** Reads through `open`, remembering manifests and listings in `content`. */
+  constructor(open: RegistryOpener, content: ContentReader = new ContentReader()) {
     this.#open = open;
+    this.#content = content;
   }
 
   /** The registry, opened once. */
@@ -77,29 +57,15 @@ export class ImageReader {
   }
 
   /** The tag listing of the image's repository (with the GCR extension where sent), once. */
-  listing(spec: RegistrySpec, image: string): Promise<TagListing> {
-    const key = `${spec.name}\0${image}`;
-    let l = this.#listings.get(key);
-    if (!l) {
-      l = this.registry(spec).then(({ backend, prefix }) =>
-        backend.listTags(joinRepository(prefix, image))
-      );
-      this.#listings.set(key, l);
-    }
-    return l;
+  async listing(spec: RegistrySpec, image: string): Promise<TagListing> {
+    const { backend, prefix } = await this.registry(spec);
+    return await this.#content.listing(backend, joinRepository(prefix, image));
   }
 
   /** A manifest by digest or tag, or null when the registry does not have it; once. */
-  manifest(spec: RegistrySpec, image: string, ref: string): Promise<ManifestBytes | null> {
-    const key = `${spec.name}\0${image}\0${ref}`;
-    let m = this.#manifests.get(key);
-    if (!m) {
-      m = this.registry(spec).then(({ backend, prefix }) =>
-        backend.getManifest(joinRepository(prefix, image), ref)
-      );
-      this.#manifests.set(key, m);
-    }
-    return m;
+  async manifest(spec: RegistrySpec, image: string, ref: string): Promise<ManifestBytes | null> {
+    const { backend, prefix } = await this.registry(spec);
+    return await this.#content.manifest(backend, joinRepository(prefix, image), ref);
   }
 
   /** Whether the registry has a manifest with this digest (HEAD, no body). */
@@ -120,17 +86,17 @@ export class ImageReader {
    */
   async size(spec: RegistrySpec, image: string, digest: string, depth = 0): Promise<ImageSize> {
     const listed = (await this.listing(spec, image)).manifests?.get(digest);
-    const listedIsIndex = listed?.mediaType !== undefined && INDEX_TYPES.has(listed.mediaType);
+    const listedIsIndex = listed?.mediaType !== undefined && isIndexMediaType(listed.mediaType);
     if (listed?.size !== undefined && listed.size > 0 && !listedIsIndex) {
       return { found: true, bytes: listed.size };
     }
     const m = await this.manifest(spec, image, digest);
     if (m === null) return { found: false };
-    const parsed = parseManifest(m);
-    if (parsed.kind === "image") return { found: true, bytes: parsed.size };
-    if (parsed.kind === "other" || depth > 0) return { found: true, bytes: undefined };
+    const model = modelOrNull(m);
+    if (model?.kind === "image") return { found: true, bytes: imageBytes(model) };
+    if (model?.kind !== "index" || depth > 0) return { found: true, bytes: undefined };
     let largest: { bytes: number; child: string } | undefined;
-    for (const child of parsed.children) {
+    for (const { digest: child } of model.children) {
       const s = await this.size(spec, image, child, depth + 1);
       if (!s.found || s.bytes === undefined) continue;
       if (!largest || s.bytes > largest.bytes) largest = { bytes: s.bytes, child };

@@ -1,7 +1,7 @@
 /** The pre-submit check interface: what a check is, what it sees, and what it reports. */
 import type { Edge, EdgeSet, Manifest, RegistrySpec } from "../manifest/mod.ts";
 import type { BaseState } from "../manifest/git_base/mod.ts";
-import type { OpenedRegistry } from "../registry/mod.ts";
+import type { ContentReader, OpenedRegistry } from "../registry/mod.ts";
 
 /** How bad a finding is: errors fail the run (exit 1), warnings are only printed. */
 export type Severity = "error" | "warning";
@@ -37,6 +37,8 @@ export interface CheckContext {
   changed: Edge[];
   /** Opens registries for reading, when this run may read registries. */
   openRegistry?: RegistryOpener;
+  /** The run's reader of registry contents, shared with the promotion (default: one per check). */
+  reader?: ContentReader;
   /** The largest image the image-size check allows, in bytes. */
   maxImageSizeBytes: number;
   /** Debug detail from checks goes here (never findings). */

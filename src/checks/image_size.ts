@@ -13,7 +13,7 @@ export const imageSize: Check = {
     "its largest child); a size of 0 or unknown is a warning. Reads the source registry.",
   when: [CAN_READ_REGISTRIES],
   run: async (ctx) => {
-    const reader = new ImageReader(ctx.openRegistry!);
+    const reader = new ImageReader(ctx.openRegistry!, ctx.reader);
     const locator = new HeadLocator(ctx.manifests);
     const limit = ctx.maxImageSizeBytes;
     const results = await Promise.all(

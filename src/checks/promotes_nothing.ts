@@ -24,7 +24,7 @@ export const promotesNothing: Check = {
       ctx.debug("promotes-nothing: no registry access, destinations not compared");
       return [];
     }
-    const reader = new ImageReader(ctx.openRegistry);
+    const reader = new ImageReader(ctx.openRegistry, ctx.reader);
     const present = await Promise.all(ctx.changed.map((e) => inDestination(reader, e)));
     if (present.includes(false)) return [];
     const digests = new Set(ctx.changed.map((e) => `${e.image}@${e.digest}`));

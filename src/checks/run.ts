@@ -5,6 +5,7 @@
 import { changedEdges, type EdgeSet, type Manifest } from "../manifest/mod.ts";
 import type { BaseState } from "../manifest/git_base/mod.ts";
 import type { Check, CheckContext, Finding, RegistryOpener } from "./check.ts";
+import type { ContentReader } from "../registry/mod.ts";
 import { describeError } from "../describe_error.ts";
 
 /** A finding with the name of the check that reported it. */
@@ -98,6 +99,8 @@ export interface PreSubmitInput {
   base?: BaseState;
   /** Opens registries for the checks that read them; without it those checks are skipped. */
   openRegistry?: RegistryOpener;
+  /** The run's reader of registry contents, shared by the checks and the promotion. */
+  reader?: ContentReader;
   /** The largest image the image-size check allows, in bytes. */
   maxImageSizeBytes: number;
   /** Debug detail from checks goes here (never findings). */
@@ -118,6 +121,7 @@ export async function runPreSubmit(input: PreSubmitInput): Promise<ChecksResult>
     debug: input.debug,
     ...(input.base ? { base: input.base } : {}),
     ...(input.openRegistry ? { openRegistry: input.openRegistry } : {}),
+    ...(input.reader ? { reader: input.reader } : {}),
   };
   return await runChecks(input.checks, ctx);
 }

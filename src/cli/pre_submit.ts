@@ -16,6 +16,7 @@ import {
   selectChecks,
 } from "../checks/mod.ts";
 import type { EdgeSet, Manifest } from "../manifest/mod.ts";
+import type { ContentReader } from "../registry/mod.ts";
 import {
   type Base,
   type BaseRequest,
@@ -66,6 +67,7 @@ export async function checkChange(
   flags: PreSubmitFlags,
   change: Change,
   openRegistry: RegistryOpener,
+  reader?: ContentReader,
 ): Promise<boolean> {
   const v = ctx.flags.values;
   if (v.confirm === true) {
@@ -83,6 +85,7 @@ export async function checkChange(
     maxImageSizeBytes: flags.maxImageSizeBytes,
     debug: (m) => ctx.log.debug(m),
     openRegistry,
+    ...(reader ? { reader } : {}),
     ...(change.base ? { base: change.base.state } : {}),
   });
   for (const s of result.skipped) ctx.log.debug(`check ${s.check} skipped: it needs ${s.needs}`);

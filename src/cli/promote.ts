@@ -52,6 +52,7 @@ export async function runPromote(ctx: RunContext): Promise<number> {
     preSubmit,
     change,
     (spec) => registries.open(spec.name, spec.serviceAccount),
+    registries.reader,
   );
   const code = await promoteEdges(ctx, edges, registryAccess(registries), skipped);
   failForSkipped(ctx, skipped);

@@ -5,6 +5,7 @@
  */
 import {
   type Backend,
+  type ContentReader,
   type Inventory,
   type OpenedRegistry,
   readRepositories,
@@ -24,6 +25,8 @@ export interface RegistryAccess {
   stats?(): unknown;
   /** The run's retry policy, by which copies that failed are started again. */
   policy?: RetryPolicy;
+  /** The run's reader of registry contents, shared with the checks (default: one per run). */
+  reader?: ContentReader;
 }
 
 /** The real registry access of a run: the run's `Registries`, opened once each. */
@@ -34,6 +37,7 @@ export function registryAccess(registries: Registries): RegistryAccess {
     verifyCredentials: () => registries.verifyCredentials(),
     stats: () => registries.stats.snapshot(),
     policy: registries.policy,
+    reader: registries.reader,
   };
 }
 

@@ -11,6 +11,7 @@
 import type { Edge } from "../manifest/mod.ts";
 import {
   type Backend,
+  ContentReader,
   type ImageRecord,
   type Inventory,
   joinRepository,
@@ -20,12 +21,9 @@ import {
 import { isIndex, manifestRefs } from "./manifest_refs.ts";
 import type { RegistryLocation } from "./plan.ts";
 
-/** Manifests already read, by `manifestKey`: the copier uses them instead of reading again. */
-export type ManifestCache = Map<string, ManifestBytes>;
-
-/** The key of a manifest in a ManifestCache. */
-function manifestKey(backend: Backend, repo: string, digest: string): string {
-  return `${backend.id}\0${repo}\0${digest}`;
+/** The key of a manifest or tag asked for, within one completion. */
+function manifestKey(backend: Backend, repo: string, ref: string): string {
+  return `${backend.id}\0${repo}\0${ref}`;
 }
 
 /** A digest or tag that could not be looked up (the registry failed); plan() decides what it means. */
@@ -41,16 +39,17 @@ export interface LookupFailure {
 /**
  * Adds to `inventories` (in place) the destination tags the edges want that their listings
  * left out, and the untagged digests the edges want that exist. The destination is asked with
- * a HEAD (usually absent); the source with a GET, since a digest found there is about to be
- * copied: its bytes go into `cache` when one is given. A lookup that fails adds nothing; the
- * failures are returned, and plan() decides what they mean.
+ * a HEAD (usually absent); the source with a GET through the run's `reader`, since a digest
+ * found there is about to be copied (the copier then reads it from the reader, not the
+ * registry). A lookup that fails adds nothing; the failures are returned, and plan() decides
+ * what they mean.
  */
 export async function completeInventories(
   edges: readonly Edge[],
   locations: ReadonlyMap<string, RegistryLocation>,
   backends: ReadonlyMap<string, Backend>,
   inventories: Map<string, Inventory>,
-  cache?: ManifestCache,
+  reader: ContentReader = new ContentReader(),
 ): Promise<LookupFailure[]> {
   const failures: LookupFailure[] = [];
   const asked = new Map<string, Promise<boolean>>();
@@ -64,7 +63,9 @@ export async function completeInventories(
     const k = manifestKey(backend, repo, digest);
     let p = asked.get(k);
     if (!p) {
-      p = (read ? readOne(backend, repo, digest, held, cache) : lookUp(backend, repo, digest, held))
+      p = (read
+        ? readOne(reader, backend, repo, digest, held)
+        : lookUp(reader, backend, repo, digest, held))
         .catch((error) => {
           failures.push({ registry, image, digest, at: read ? "source" : "destination", error });
           return false;
@@ -118,6 +119,7 @@ async function lookUpTag(
 
 /** HEADs one digest; records it (with children for indexes) when present. */
 async function lookUp(
+  reader: ContentReader,
   backend: Backend,
   repo: string,
   digest: string,
@@ -127,22 +129,22 @@ async function lookUp(
   if (desc === null) return false;
   const record: ImageRecord = { digest, tags: [], mediaType: desc.mediaType, size: desc.size };
   if (isIndex(desc.mediaType)) {
-    const m = await backend.getManifest(repo, digest);
+    const m = await reader.manifest(backend, repo, digest);
     if (m !== null) record.children = childrenOf(m, digest);
   }
   if (!held.has(digest)) held.set(digest, record);
   return true;
 }
 
-/** GETs one digest; records it and keeps its bytes when present. */
+/** GETs one digest (through the reader, which keeps its bytes); records it when present. */
 async function readOne(
+  reader: ContentReader,
   backend: Backend,
   repo: string,
   digest: string,
   held: RepoInventory,
-  cache: ManifestCache | undefined,
 ): Promise<boolean> {
-  const m = await backend.getManifest(repo, digest);
+  const m = await reader.manifest(backend, repo, digest);
   if (m === null) return false;
   const record: ImageRecord = {
     digest,
@@ -151,7 +153,6 @@ async function readOne(
     size: m.bytes.length,
   };
   if (isIndex(m.mediaType)) record.children = childrenOf(m, digest);
-  cache?.set(manifestKey(backend, repo, digest), m);
   if (!held.has(digest)) held.set(digest, record);
   return true;
 }

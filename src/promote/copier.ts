@@ -7,6 +7,7 @@
 import { Logger } from "../log.ts";
 import {
   type Backend,
+  ContentReader,
   type Descriptor,
   type ManifestBytes,
   RegistryError,
@@ -46,8 +47,11 @@ export interface CopierOptions {
   onBytes?: (n: number) => void;
   /** Called when a blob transfer of this many bytes starts. */
   onBlob?: (size: number) => void;
-  /** Manifests read before (see completeInventories), by `manifestKey`. */
-  preRead?: ReadonlyMap<string, ManifestBytes>;
+  /**
+   * The run's reader of registry contents: source manifests read while planning are not read
+   * again (default: a reader of its own).
+   */
+  reader?: ContentReader;
 }
 
 /** A copy step that failed: names what could not be done; the cause says why. */
@@ -80,9 +84,9 @@ export class Copier {
     manifestsPresent: 0,
     tagsPut: 0,
   };
-  #opts: Required<Omit<CopierOptions, "preRead" | "policy">>;
+  #opts: Required<Omit<CopierOptions, "reader" | "policy">>;
   #policy: RetryPolicy;
-  #preRead: ReadonlyMap<string, ManifestBytes>;
+  #reader: ContentReader;
   #reads = new Map<string, Promise<ManifestBytes>>();
   #manifests = new Map<string, Promise<void>>();
   #tags = new Map<string, Promise<void>>();
@@ -103,7 +107,7 @@ export class Copier {
       stats: new TransportStats(),
       log: new Logger("error", () => {}),
     });
-    this.#preRead = options.preRead ?? new Map();
+    this.#reader = options.reader ?? new ContentReader();
   }
 
   /** Resolves when every operation started so far has finished, successfully or not. */
@@ -121,8 +125,7 @@ export class Copier {
   /** Reads a manifest's exact bytes by digest, checking they hash to the digest (memoised). */
   readManifest(from: Endpoint, digest: string): Promise<ManifestBytes> {
     return memo(this.#reads, key(from, digest), async () => {
-      const m = this.#preRead.get(key(from, digest)) ??
-        await from.backend.getManifest(from.repo, digest);
+      const m = await this.#reader.manifest(from.backend, from.repo, digest);
       if (m === null) {
         throw new RegistryError(
           `manifest ${digest} is not in ${where(from)}`,

@@ -18,8 +18,8 @@ export interface ExecuteOptions {
   now?: () => number;
   /** Upper bound on images in flight, to bound memory on very large plans. */
   imagesInFlight?: number;
-  /** Passed to the copier (the run's retry policy, manifests read before). */
-  copier?: Pick<CopierOptions, "policy" | "preRead">;
+  /** Passed to the copier (the run's retry policy and reader of registry contents). */
+  copier?: Pick<CopierOptions, "policy" | "reader">;
 }
 
 /** How one action ended. */

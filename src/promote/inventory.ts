@@ -6,9 +6,9 @@
  * left out.
  */
 import type { Edge } from "../manifest/mod.ts";
-import { type Backend, type Inventory, joinRepository } from "../registry/mod.ts";
+import { type Backend, ContentReader, type Inventory, joinRepository } from "../registry/mod.ts";
 import { PromoteSetupError, type RegistryAccess } from "./access.ts";
-import { completeInventories, type LookupFailure, type ManifestCache } from "./complete.ts";
+import { completeInventories, type LookupFailure } from "./complete.ts";
 import type { PromotionRegistries } from "./open.ts";
 
 /** What the registries hold, as far as the plan needs to know. */
@@ -17,8 +17,6 @@ export interface Holdings {
   inventories: Map<string, Inventory>;
   /** The lookups that failed; the plan decides what they mean. */
   lookups: LookupFailure[];
-  /** The source manifests read while looking digests up; the copier uses them. */
-  preRead: ManifestCache;
 }
 
 /**
@@ -29,6 +27,7 @@ export async function takeInventory(
   edges: readonly Edge[],
   registries: PromotionRegistries,
   access: RegistryAccess,
+  reader: ContentReader = new ContentReader(),
 ): Promise<Holdings> {
   const inventories = new Map<string, Inventory>();
   await Promise.all([...destinationRepos(edges, registries)].map(async ([backend, repos]) => {
@@ -42,10 +41,9 @@ export async function takeInventory(
     for (const [repo, held] of read) into.set(repo, held);
     inventories.set(backend.id, into);
   }));
-  const preRead: ManifestCache = new Map();
   const { locations, backends } = registries;
-  const lookups = await completeInventories(edges, locations, backends, inventories, preRead);
-  return { inventories, lookups, preRead };
+  const lookups = await completeInventories(edges, locations, backends, inventories, reader);
+  return { inventories, lookups };
 }
 
 /** The destination repositories the edges name, per backend, sorted. */

@@ -7,7 +7,8 @@
 import type { Logger } from "../log.ts";
 import type { Edge } from "../manifest/mod.ts";
 import { PromoteSetupError, type RegistryAccess } from "./access.ts";
-import type { LookupFailure, ManifestCache } from "./complete.ts";
+import type { LookupFailure } from "./complete.ts";
+import { ContentReader } from "../registry/mod.ts";
 import { execute, type ExecuteResult } from "./execute.ts";
 import { takeInventory } from "./inventory.ts";
 import { openRegistries, type PromotionRegistries } from "./open.ts";
@@ -55,11 +56,12 @@ export async function promote(
 ): Promise<Promotion> {
   const started = options.now();
   const registries = await openRegistries(edges, access);
-  const { inventories, lookups, preRead } = await takeInventory(edges, registries, access);
+  const reader = access.reader ?? new ContentReader();
+  const { inventories, lookups } = await takeInventory(edges, registries, access, reader);
   const decided = plan({ edges, locations: registries.locations, inventories, lookups });
   await options.onPlan?.({ plan: decided, lookups });
   const run = options.confirm
-    ? await executeConfirmed(decided, registries, access, preRead, options)
+    ? await executeConfirmed(decided, registries, access, reader, options)
     : null;
   const outcome = outcomeOf(decided, run, options.confirm);
   const ok = promotionSucceeded(outcome, lookups);
@@ -74,7 +76,7 @@ async function executeConfirmed(
   p: Plan,
   registries: PromotionRegistries,
   access: RegistryAccess,
-  preRead: ManifestCache,
+  reader: ContentReader,
   options: PromoteOptions,
 ): Promise<ExecuteResult> {
   if (p.actions.length > 0 && access.verifyCredentials) {
@@ -89,6 +91,6 @@ async function executeConfirmed(
     log: options.log,
     terminal: options.terminal,
     now: options.now,
-    copier: { preRead, ...(access.policy ? { policy: access.policy } : {}) },
+    copier: { reader, ...(access.policy ? { policy: access.policy } : {}) },
   });
 }

@@ -63,6 +63,7 @@ export {
   type RequestHint,
 } from "./http/mod.ts";
 export { modelOf } from "./manifest_read.ts";
+export { ContentReader } from "./reader.ts";
 export { DigestVerifier, sha256Digest } from "./digest_check.ts";
 export {
   type InventoryProgress,

@@ -12,6 +12,7 @@ import {
 } from "./auth/mod.ts";
 import { HttpBackend } from "./http/backend.ts";
 import { RegistryError } from "./errors.ts";
+import { ContentReader } from "./reader.ts";
 import { OciDirBackend } from "./ocidir/mod.ts";
 import { parseRegistryName, registryBaseUrl } from "./reference.ts";
 import type { HttpFetch } from "./http/http_fetch.ts";
@@ -84,6 +85,8 @@ export class Registries {
    * a whole sequence of requests (an upload started again), wait and give up by it.
    */
   readonly policy: RetryPolicy;
+  /** What this run reads of its registries, read once (see ContentReader). */
+  readonly reader = new ContentReader();
   /** Calls to services that are not registries (Google's credential endpoints). */
   readonly #call: HttpFetch;
   #opts: RegistriesOptions;

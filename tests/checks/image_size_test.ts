@@ -61,6 +61,7 @@ Deno.test("image-size warns about a size of 0, an unknown size and a missing ima
   const odd = {
     ...schema1,
     bytes: new TextEncoder().encode('{"schemaVersion":1,"fsLayers":[]}'),
+    mediaType: "application/vnd.docker.distribution.manifest.v1+prettyjws",
     digest: d("9"),
   };
   const src = new FakeBackend(SRC).put("app", empty).put("app", odd);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { manifestListChildren } from "../../src/checks/manifest_list_children.ts";
+import { imageSize } from "../../src/checks/image_size.ts";
 import { FakeBackend, imageManifest, indexManifest } from "./fake_backend.ts";
 import { lineOf, plainManifest } from "../fixtures/manifest_text.ts";
 import { runCheck } from "./run_check.ts";
@@ -36,4 +37,28 @@ Deno.test("manifest-list-children accepts complete lists and plain images", asyn
     registries: { [SRC]: src },
   });
   assert.deepEqual(r.findings, []);
+});
+
+Deno.test("manifest-list-children reports a source manifest it cannot read", async () => {
+  const broken = { ...imageManifest(1, [1]), bytes: new TextEncoder().encode("{not json") };
+  const src = new FakeBackend(SRC).put("multi", broken);
+  const head = manifestFor({ [broken.digest]: ["1.0"] });
+  const r = await runCheck(manifestListChildren, { head, registries: { [SRC]: src } });
+  assert.equal(r.findings.length, 1);
+  assert.equal(r.findings[0]!.severity, "error");
+  assert.equal(r.findings[0]!.line, lineOf(head, broken.digest));
+  assert.match(r.findings[0]!.message, /is not a manifest cip can read; it cannot be promoted/);
+});
+
+Deno.test("checks of one run read a manifest they both need once", async () => {
+  const amd = imageManifest(1, [1]);
+  const index = indexManifest([amd]);
+  const src = new FakeBackend(SRC).put("multi", index).put("multi", amd);
+  const r = await runCheck([manifestListChildren, imageSize], {
+    head: manifestFor({ [index.digest]: ["1.0"] }),
+    registries: { [SRC]: src },
+  });
+  assert.deepEqual(r.findings, []);
+  const reads = src.reads.filter((x) => x === `getManifest multi ${index.digest}`);
+  assert.equal(reads.length, 1, src.reads.join("\n"));
 });

@@ -8,7 +8,7 @@ import {
   type Manifest,
   type ManifestInput,
 } from "../../src/manifest/mod.ts";
-import type { Backend, OpenedRegistry } from "../../src/registry/mod.ts";
+import { type Backend, ContentReader, type OpenedRegistry } from "../../src/registry/mod.ts";
 import { writeTree } from "../manifest/fixtures.ts";
 
 /**
@@ -41,8 +41,14 @@ export interface CheckRun {
   file: (rel?: string) => string;
 }
 
-/** Writes the fixture's manifests, loads them like `cip` does, and runs `check` alone. */
-export async function runCheck(check: Check, fixture: CheckFixture): Promise<CheckRun> {
+/**
+ * Writes the fixture's manifests, loads them like `cip` does, and runs `check` alone (or the
+ * checks given, sharing one reader of registry contents as a run does).
+ */
+export async function runCheck(
+  check: Check | Check[],
+  fixture: CheckFixture,
+): Promise<CheckRun> {
   const dir = await Deno.makeTempDir({ prefix: "cip-check-" });
   try {
     const base = fixture.base === undefined ? undefined : await load(dir, fixture.base);
@@ -51,7 +57,7 @@ export async function runCheck(check: Check, fixture: CheckFixture): Promise<Che
     const baseEdges = base ? computeEdges(base.manifests) : undefined;
     const registries = fixture.registries;
     const result = await runPreSubmit({
-      checks: [check],
+      checks: Array.isArray(check) ? check : [check],
       manifests: head.manifests,
       edges: headEdges,
       maxImageSizeBytes: (fixture.maxImageSizeMiB ?? 2048) * 1024 * 1024,
@@ -61,6 +67,7 @@ export async function runCheck(check: Check, fixture: CheckFixture): Promise<Che
         : {}),
       ...(registries
         ? {
+          reader: new ContentReader(),
           openRegistry: (r) => {
             const found = registries[r.name];
             if (!found) throw new Error(`fixture: no registry ${r.name}`);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { completeInventories, type ManifestCache } from "../../src/promote/complete.ts";
+import { completeInventories } from "../../src/promote/complete.ts";
+import { ContentReader } from "../../src/registry/mod.ts";
 import { plan } from "../../src/promote/plan.ts";
 import type { Inventory } from "../../src/registry/inventory_types.ts";
 import { RegistryError } from "../../src/registry/errors.ts";
@@ -64,14 +65,14 @@ Deno.test("completeInventories() reads a source digest with one GET, keeps its b
   const kids = [seedImage(stage, "foo", [bytesOf("x")]), seedImage(stage, "foo", [bytesOf("y")])];
   const idx = seedIndex(stage, "foo", kids);
   const inventories = new Map<string, Inventory>();
-  const cache: ManifestCache = new Map();
+  const reader = new ContentReader();
   const edges = [edge(m, "prod", "foo", idx.digest, "1"), edge(m, "prod", "foo", idx.digest, "2")];
-  await completeInventories(edges, locations, backends, inventories, cache);
+  await completeInventories(edges, locations, backends, inventories, reader);
   assert.deepEqual(stage.calls.map((c) => c.op), ["getManifest"]);
-  assert.deepEqual(
-    cache.get(`stage\0foo\0${idx.digest}`)?.bytes,
-    stage.manifestBytes("foo", idx.digest),
-  );
+  // The reader keeps the bytes: asking again reads nothing more.
+  const kept = await reader.manifest(backends.get("stage")!, "foo", idx.digest);
+  assert.deepEqual(kept?.bytes, stage.manifestBytes("foo", idx.digest));
+  assert.deepEqual(stage.calls.map((c) => c.op), ["getManifest"]);
   assert.deepEqual(
     inventories.get("stage")?.get("foo")?.get(idx.digest)?.children,
     kids.map((k) => k.digest),

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { takeInventory } from "../../src/promote/inventory.ts";
+import { ContentReader } from "../../src/registry/mod.ts";
 import { openRegistries } from "../../src/promote/open.ts";
 import { PromoteSetupError } from "../../src/promote/access.ts";
 import { MemoryBackend } from "../fakes/memory_backend.ts";
@@ -40,12 +41,17 @@ Deno.test("takeInventory() lists only the destination repositories the edges nam
     edge(m, DST, "bar/baz", a.digest, null),
   ];
   const registries = await openRegistries(edges, reading);
-  const held = await takeInventory(edges, registries, reading);
+  const reader = new ContentReader();
+  const held = await takeInventory(edges, registries, reading, reader);
   assert.deepEqual(listed, [["prod", ["images/bar/baz", "images/foo", "mirror/foo"]]]);
   assert.deepEqual(stage.callsOf("listTags"), []);
   assert.equal(held.inventories.get("stage")?.get("proj/foo")?.has(a.digest), true);
   assert.deepEqual(held.lookups, []);
-  assert.deepEqual([...held.preRead.keys()], [`stage\0proj/foo\0${a.digest}`]);
+  // The source manifest read while looking it up is kept by the run's reader: read once.
+  const reads = stage.callsOf("getManifest").length;
+  const kept = await reader.manifest(registries.backends.get(SRC)!, "proj/foo", a.digest);
+  assert.equal(kept?.digest, a.digest);
+  assert.equal(stage.callsOf("getManifest").length, reads);
   assert.equal(prod.writes(), 0);
 });
 
