@@ -1,6 +1,6 @@
 /** Strict parsing of manifest files into the model: plain manifests and thin pairs (pure). */
 import { isMap } from "yaml";
-import { parseRegistryName } from "../registry/reference.ts";
+import { parseRegistryName } from "../registry/mod.ts";
 import { decodeManifestText, MAX_MANIFEST_BYTES } from "./decode_text.ts";
 import { parseImages, type PathPrefix } from "./parse_images.ts";
 import { parseRegistries } from "./parse_registries.ts";

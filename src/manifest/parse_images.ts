@@ -14,7 +14,7 @@ import {
   isTag,
   joinRepository,
   MAX_REPOSITORY_LENGTH,
-} from "../registry/reference.ts";
+} from "../registry/mod.ts";
 import type { ManifestError } from "./errors.ts";
 import { show } from "./problems.ts";
 import { readEntries, readFields } from "./strict_map.ts";

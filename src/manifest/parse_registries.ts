@@ -1,6 +1,6 @@
 /** Validation of a manifest's `registries` list (pure). */
 import { isScalar } from "yaml";
-import { parseRegistryName } from "../registry/reference.ts";
+import { parseRegistryName } from "../registry/mod.ts";
 import { show } from "./problems.ts";
 import { readFields } from "./strict_map.ts";
 import type { Position, RegistrySpec } from "./types.ts";

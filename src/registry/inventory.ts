@@ -25,7 +25,7 @@ export type OnProgress = (p: InventoryProgress) => void;
  * Children found only through a list are recorded without tags. A listed tag that cannot be
  * read (404) is an error, never taken to be absent: the tag exists, only its digest is unknown.
  */
-export async function readRepository(
+async function readRepository(
   backend: Backend,
   repo: string,
   known?: TagListing,

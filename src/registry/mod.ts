@@ -14,8 +14,6 @@ export type {
 export { RegistryError } from "./errors.ts";
 export type { ImageRecord, Inventory, RepoInventory } from "./inventory_types.ts";
 export {
-  DIGEST_RE,
-  hostName,
   isDigest,
   isGoogleHost,
   isLoopbackHost,
@@ -23,14 +21,11 @@ export {
   isTag,
   joinRepository,
   MAX_REPOSITORY_LENGTH,
-  OCIDIR_SCHEME,
   parseHostList,
   parseRegistryName,
   registryBaseUrl,
   type RegistryName,
-  REPOSITORY_RE,
   schemeFor,
-  TAG_RE,
 } from "./reference.ts";
 // The manifest model (src/oci) is the registry layer's too; its names are handed on here.
 export {
@@ -69,7 +64,6 @@ export {
   type InventoryProgress,
   type OnProgress,
   readRepositories,
-  readRepository,
   walkRegistry,
 } from "./inventory.ts";
 export { OciDirBackend, type OciDirOptions } from "./ocidir/mod.ts";
@@ -79,11 +73,5 @@ export {
   Registries,
   type RegistriesOptions,
 } from "./open.ts";
-export {
-  isExhausted,
-  isTemporaryFailure,
-  RetryPolicy,
-  type StatsSnapshot,
-  TransportStats,
-} from "./transport/mod.ts";
+export { isExhausted, RetryPolicy, type StatsSnapshot, TransportStats } from "./transport/mod.ts";
 export { ANONYMOUS, type CredentialProvider } from "./auth/mod.ts";

@@ -1,16 +1,16 @@
 /** Registry names, repository names, tags and digests: grammar and parsing (pure). */
 
 /** A digest as manifests write it: `sha256:` and 64 lowercase hex digits. */
-export const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
 /** A tag: a word character, then up to 127 word characters, dots or dashes. */
-export const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
 
 /** One path component of a repository name (OCI distribution grammar). */
 const COMPONENT = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*";
 
 /** A repository path: components separated by single slashes. */
-export const REPOSITORY_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
+const REPOSITORY_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
 
 /** A host name label, a dotted host name, an IPv6 literal in brackets. */
 const HOST_RE =
@@ -20,7 +20,7 @@ const HOST_RE =
 export const MAX_REPOSITORY_LENGTH = 255;
 
 /** The scheme prefix of OCI image layout directories used as registries. */
-export const OCIDIR_SCHEME = "ocidir://";
+const OCIDIR_SCHEME = "ocidir://";
 
 /** A registry name, parsed: an HTTP registry host with a path prefix, or an OCI layout dir. */
 export type RegistryName =
@@ -81,7 +81,7 @@ export function joinRepository(prefix: string, image: string): string {
 }
 
 /** The host name of `host[:port]` without the port (brackets kept for IPv6). */
-export function hostName(host: string): string {
+function hostName(host: string): string {
   if (host.startsWith("[")) {
     const end = host.indexOf("]");
     return end < 0 ? host : host.slice(0, end + 1);

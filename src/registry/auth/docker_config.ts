@@ -27,7 +27,7 @@ function serverUrl(host: string): string {
 }
 
 /** `https://host/v1/` -> `host`: the host part of an auths key. */
-export function normalizeKey(key: string): string {
+function normalizeKey(key: string): string {
   return key.replace(/^[a-z]+:\/\//i, "").replace(/\/.*$/, "").toLowerCase();
 }
 
@@ -100,7 +100,7 @@ function decodeAuth(
 }
 
 /** Asks `docker-credential-<name> get` for a host; null when it has nothing for it. */
-export async function askHelper(
+async function askHelper(
   name: string,
   host: string,
   run: RunProgram,

@@ -24,7 +24,7 @@ export class GoogleCallError extends Error {
 export const ANSWER_LIMIT = 1024 * 1024;
 
 /** The text of an answer; throws GoogleCallError when it is larger than ANSWER_LIMIT. */
-export async function answerText(res: Response): Promise<string> {
+async function answerText(res: Response): Promise<string> {
   const bytes = await readBytesCapped(res, ANSWER_LIMIT + 1);
   if (bytes.length > ANSWER_LIMIT) {
     throw new GoogleCallError(`the answer is larger than ${ANSWER_LIMIT} bytes`, res.status);

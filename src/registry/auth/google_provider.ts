@@ -21,10 +21,10 @@ import {
 } from "../transport/mod.ts";
 
 /** Registries take the access token as the password of this user (PROTOCOL.md §5). */
-export const GOOGLE_TOKEN_USER = "oauth2accesstoken";
+const GOOGLE_TOKEN_USER = "oauth2accesstoken";
 
 /** Access tokens are renewed when less than this much of their life is left. */
-export const REFRESH_MARGIN_MS = 5 * 60_000;
+const REFRESH_MARGIN_MS = 5 * 60_000;
 
 /** A way to get a token, found to work for the account. */
 interface Source {

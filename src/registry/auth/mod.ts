@@ -11,5 +11,4 @@ export {
   type ProgramResult,
   type RunProgram,
 } from "./options.ts";
-export { GOOGLE_TOKEN_USER } from "./google_provider.ts";
 export { IAM_CREDENTIALS_URL } from "./google_impersonation.ts";

@@ -16,13 +16,13 @@ export interface HostLimits {
 }
 
 /** The pause after a 429 without `Retry-After`: 1 s, doubling per 429 in a row, up to this. */
-export const MAX_PAUSE_MS = 32_000;
+const MAX_PAUSE_MS = 32_000;
 /**
  * The longest pause a `Retry-After` may impose on a host. A longer one pauses nothing: the
  * retry layer gives the 429 back to its caller at once (MAX_RETRY_AFTER_MS), so holding every
  * other request to the host for minutes would only delay the same failure.
  */
-export const MAX_RETRY_AFTER_PAUSE_MS = 300_000;
+const MAX_RETRY_AFTER_PAUSE_MS = 300_000;
 
 /** Real sleep. */
 export const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -169,7 +169,7 @@ export class HostLimiters {
 }
 
 /** Default requests per second on Google hosts (Artifact Registry's quota, with margin). */
-export const GOOGLE_REQUESTS_PER_SECOND = 50;
+const GOOGLE_REQUESTS_PER_SECOND = 50;
 
 /** Default requests in flight per host (`--threads`). */
 export const DEFAULT_MAX_IN_FLIGHT = 20;

@@ -20,29 +20,21 @@ import { realTimer, type Timer } from "./attempt_clocks.ts";
 import { wireStep } from "./wire.ts";
 
 export type { HttpFetch, RequestHint } from "./outgoing.ts";
-export { REPLAY_LIMIT } from "./outgoing.ts";
 export {
   DEFAULT_MAX_IN_FLIGHT,
   defaultRequestsPerSecond,
-  GOOGLE_REQUESTS_PER_SECOND,
   HostLimiter,
   HostLimiters,
   realSleep,
 } from "./host_limiter.ts";
 export { type HostCounts, type StatsSnapshot, TransportStats } from "./stats.ts";
-export {
-  errorFromResponse,
-  isTemporaryStatus,
-  parseErrorBody,
-  readCapped,
-} from "./response_error.ts";
+export { errorFromResponse, parseErrorBody, readCapped } from "./response_error.ts";
 export { redactText, redactUrl } from "./redact.ts";
 export { parseChallenges } from "./challenge.ts";
 export { parseRetryAfter } from "./retry_after.ts";
 export {
   DEFAULT_MAX_ATTEMPTS,
   isExhausted,
-  isTemporaryFailure,
   MAX_RETRY_AFTER_MS,
   MAX_STALLED_ATTEMPTS,
   RETRYABLE_STATUS,

@@ -42,7 +42,7 @@ export type HttpFetch = (req: Request, hint?: RequestHint) => Promise<Response>;
  * and can be sent again (retries, re-authentication, 307 redirects); any other body is a
  * stream, sent once: if that attempt fails the caller retries the whole operation.
  */
-export const REPLAY_LIMIT = 8 * 1024 * 1024;
+const REPLAY_LIMIT = 8 * 1024 * 1024;
 
 /** One request on its way through the transport's layers. */
 export interface Outgoing {

@@ -66,7 +66,7 @@ export function parseErrorBody(text: string): ErrorBody {
 }
 
 /** Whether a status means trying again later may succeed (408, 429, 5xx). */
-export function isTemporaryStatus(status: number): boolean {
+function isTemporaryStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 

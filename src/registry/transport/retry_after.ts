@@ -23,7 +23,7 @@ export interface Backoff {
 }
 
 /** Defaults: ceilings of 0.5 s, 1 s, 2 s, ... up to 30 s. */
-export const DEFAULT_BACKOFF: Backoff = { baseMs: 500, maxMs: 30_000 };
+const DEFAULT_BACKOFF: Backoff = { baseMs: 500, maxMs: 30_000 };
 
 /**
  * The wait before attempt `attempt + 1` after `attempt` failed (attempt counts from 1):

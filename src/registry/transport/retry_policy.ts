@@ -32,7 +32,7 @@ export interface RetryPolicyOptions {
 }
 
 /** Whether trying again may help: a temporary RegistryError anywhere in the cause chain. */
-export function isTemporaryFailure(e: unknown): boolean {
+function isTemporaryFailure(e: unknown): boolean {
   return chainFind(e, (c) => c instanceof RegistryError && c.temporary) !== undefined;
 }
 

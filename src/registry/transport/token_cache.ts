@@ -13,7 +13,7 @@ export interface RegistryToken {
 }
 
 /** Tokens are not used in the last part of their life: a quarter of it, at most 30 s. */
-export function usableUntil(t: { expiresAt: number }, lifetimeMs: number): number {
+function usableUntil(t: { expiresAt: number }, lifetimeMs: number): number {
   return t.expiresAt - Math.min(30_000, lifetimeMs / 4);
 }
 
@@ -23,7 +23,7 @@ interface Entry {
 }
 
 /** The key of a token: realm, service and scopes. */
-export function tokenKey(realm: string, service: string, scopes: readonly string[]): string {
+function tokenKey(realm: string, service: string, scopes: readonly string[]): string {
   return `${realm}\n${service}\n${scopes.join(" ")}`;
 }
 

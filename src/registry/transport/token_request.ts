@@ -10,7 +10,7 @@ import type { RegistryToken } from "./token_cache.ts";
 export const TOKEN_ANSWER_LIMIT = 1024 * 1024;
 
 /** Lifetime of a token whose answer gives no `expires_in`, in seconds. */
-export const DEFAULT_TOKEN_SECONDS = 60;
+const DEFAULT_TOKEN_SECONDS = 60;
 
 /** What a token request needs. */
 export interface TokenRequest {
