@@ -13,6 +13,7 @@ export type NumberStyle = "string" | "int";
 /** What kind of request this is, for the accounting (one name per endpoint and method). */
 export type RequestKind =
   | "ping"
+  | "catalog"
   | "tags/list"
   | "manifest HEAD"
   | "manifest GET"
@@ -30,6 +31,7 @@ export type RequestKind =
 export function requestKind(method: string, url: URL): RequestKind {
   const p = url.pathname;
   if (p === "/v2/" || p === "/v2") return "ping";
+  if (p === "/v2/_catalog") return "catalog";
   if (/\/tags\/list$/.test(p)) return "tags/list";
   if (/\/manifests\/[^/]+$/.test(p)) {
     if (method === "HEAD") return "manifest HEAD";
