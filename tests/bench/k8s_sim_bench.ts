@@ -181,6 +181,7 @@ export async function benchK8sSim(scale: SimScale, log = console.log): Promise<b
       peakKiB: m.peakRssKiB,
       counter,
       minimum: min,
+      load: await loadAverage(),
       verified: `plan lists exactly the ${num(expected.length)} expected copies; no writes`,
     });
     // (c) The promotion.
@@ -200,6 +201,7 @@ export async function benchK8sSim(scale: SimScale, log = console.log): Promise<b
       peakKiB: m.peakRssKiB,
       counter,
       minimum: min,
+      load: await loadAverage(),
       verified: `every region holds all ${num(destinations.length)} placements (tags, ` +
         "children, blobs), read from the fakes",
     });
@@ -216,6 +218,7 @@ export async function benchK8sSim(scale: SimScale, log = console.log): Promise<b
       peakKiB: m.peakRssKiB,
       counter,
       minimum: min,
+      load: await loadAverage(),
       verified: "plan is empty; no writes",
     });
     return ok;

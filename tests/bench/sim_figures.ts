@@ -49,6 +49,8 @@ export interface SimRun {
   minimum: Counts;
   /** What was checked (plan, copies), said in one line. */
   verified: string;
+  /** The machine's load averages (1, 5, 15 min) when the run ended. */
+  load: string;
 }
 
 /** Formats a number with thousands separators. */
@@ -62,6 +64,12 @@ function ratio(a: number, b: number): string {
 
 function met(ok: boolean): string {
   return ok ? "met" : "NOT met";
+}
+
+/** How late the simulator's answers were, mean and max (a sign of a busy machine). */
+function lateness(c: RequestCounter): string {
+  const mean = c.late.count === 0 ? 0 : c.late.sum / c.late.count;
+  return `${mean.toFixed(1)} ms on average (at most ${c.late.max.toFixed(0)} ms)`;
 }
 
 /** Per kind: cip's count and the minimum, for one host or summed over `hosts`. */
@@ -105,7 +113,8 @@ export function simReport(run: SimRun, net: FloorNetwork, staging: string) {
     `  requests ${num(total)} vs minimum ${num(least)}: ${ratio(total, least)} ` +
     `(target <= ${TARGETS.requestFactor}x: ${met(ok.requests)}); 429 answers: ${num(throttled)}`,
     `  peak RSS ${peakMiB === null ? "unknown" : `${peakMiB.toFixed(0)} MiB`} ` +
-    `(target < ${TARGETS.peakMiB} MiB: ${met(ok.peak)})`,
+    `(target < ${TARGETS.peakMiB} MiB: ${met(ok.peak)}); load average at the end ${run.load}; ` +
+    `answers left the fakes ${lateness(run.counter)} later than their latency`,
     "  | kind | staging cip | staging min | per region cip (mean / max) | per region min |",
     "  | --- | ---: | ---: | ---: | ---: |",
   ];
@@ -130,14 +139,21 @@ export function simReport(run: SimRun, net: FloorNetwork, staging: string) {
   return { lines, ok: ok.floor && ok.peak && ok.requests };
 }
 
-/** When each phase began and what it asked of the staging host and of the regions. */
+/**
+ * When each phase began, how long it lasted, what it asked of the staging host and of the
+ * regions, and the request rate the busiest host of the phase kept (against its quota).
+ */
 function phaseLines(counter: RequestCounter, staging: string): string[] {
   const out = ["  phases (by the first request to a region, and the first write):"];
   const phases: Phase[] = ["before destinations", "destinations", "writes"];
-  for (const p of phases) {
-    const byHost = counter.counts.get(p);
-    if (!byHost) continue;
-    const start = (counter.phaseStart.get(p) ?? 0) / 1000;
+  const end = Math.max(0, ...[...counter.span.values()].map((s) => s.last));
+  const present = phases.filter((p) => counter.counts.has(p));
+  present.forEach((p, i) => {
+    const byHost = counter.counts.get(p)!;
+    const start = counter.phaseStart.get(p) ?? 0;
+    const next = present[i + 1];
+    const stop = next === undefined ? end : counter.phaseStart.get(next) ?? end;
+    const seconds = Math.max(0.001, (stop - start) / 1000);
     const describe = (hosts: string[]) => {
       const k = new Map<RequestKind, number>();
       for (const h of hosts) {
@@ -145,11 +161,14 @@ function phaseLines(counter: RequestCounter, staging: string): string[] {
       }
       return [...k].sort().map(([kind, n]) => `${kind} ${num(n)}`).join(", ") || "nothing";
     };
+    const perHost = [...byHost].map(([h, k]) => [h, [...k.values()].reduce((a, b) => a + b, 0)]);
+    const [busiest, most] = perHost.reduce((a, b) => (b[1]! > a[1]! ? b : a), ["-", 0]);
     const regions = [...byHost.keys()].filter((h) => h !== staging);
     out.push(
-      `    from ${start.toFixed(1)} s, ${p}: staging ${describe([staging])}; ` +
-        `all regions ${describe(regions)}`,
+      `    ${p}, ${(start / 1000).toFixed(1)}-${(stop / 1000).toFixed(1)} s: staging ` +
+        `${describe([staging])}; all regions ${describe(regions)}; busiest host ${busiest} at ` +
+        `${(Number(most) / seconds).toFixed(1)} requests/s`,
     );
-  }
+  });
   return out;
 }

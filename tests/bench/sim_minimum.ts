@@ -1,16 +1,24 @@
 /**
  * The API minimum of each run of the Kubernetes simulation, from the state of the fakes before
  * the run (see min_requests.ts for the rules):
- * - no-op reconcile: one tags/list per destination repository and per source repository (the
- *   source listings are not strictly needed when every destination holds everything: without
- *   them the minimum is the destination listings alone);
- * - dry run with digests missing: the same, plus one GET per missing index at the source (the
- *   listing gives no parent-child links, and the plan shows and must check the children);
+ * - no-op reconcile: one tags/list per destination repository. Nothing of the source: every
+ *   destination already holds every digest. (The brief's definition adds one tags/list per
+ *   source repository; that is not a lower bound, cip itself reads no source in a no-op.)
+ * - dry run with digests missing: the same, plus what the plan needs from the source to tell
+ *   a copy from a lost image and to show an index's children: one GET per missing digest, or
+ *   one tags/list per source repository holding one plus a GET per missing index, whichever
+ *   is fewer;
  * - promotion of the missing digests: one tags/list per destination repository (the source is
  *   read by the GETs that copying needs anyway), then the copies.
  */
 import type { SimHost } from "../fakes/sim_servers.ts";
-import { type CopyJob, type Counts, type ManifestPut, minimumRequests } from "./min_requests.ts";
+import {
+  type CopyJob,
+  type Counts,
+  type ManifestPut,
+  type MinimumInput,
+  minimumRequests,
+} from "./min_requests.ts";
 import { layoutOf, type Placement, STAGING } from "./k8s_sim_tree.ts";
 import type { SyntheticTree } from "./synthetic_content.ts";
 
@@ -29,19 +37,21 @@ export interface SimMinimumInput {
 export function simMinimum(o: SimMinimumInput): Counts {
   const listings = new Map<string, number>();
   for (const [host, layout] of layoutOf(o.destinations)) listings.set(host, layout.size);
-  if (o.run !== "promote") listings.set(STAGING, layoutOf(o.sources).get(STAGING)?.size ?? 0);
   const missingDigests = new Set([...o.missing].map((d) => o.tree.digests.get(d)!));
   const manifests = o.tree.store.manifests;
   if (o.run !== "promote") {
     const indexes = [...missingDigests].filter((d) => manifests.get(d)!.children.length > 0);
-    return minimumRequests({
-      listings,
-      sourceHost: STAGING,
-      copies: [],
-      extra: o.run === "dry-run"
-        ? [{ host: STAGING, kind: "manifest GET", count: indexes.length }]
-        : [],
-    });
+    const repos = new Set(o.sources.filter((p) => o.missing.has(p.corpus)).map((p) => p.repo));
+    const byListing = repos.size + indexes.length;
+    const extra: MinimumInput["extra"] = o.run === "no-op"
+      ? []
+      : missingDigests.size <= byListing
+      ? [{ host: STAGING, kind: "manifest GET", count: missingDigests.size }]
+      : [
+        { host: STAGING, kind: "tags/list", count: repos.size },
+        { host: STAGING, kind: "manifest GET", count: indexes.length },
+      ];
+    return minimumRequests({ listings, sourceHost: STAGING, copies: [], extra });
   }
   const wanted = layoutOf(o.destinations.filter((p) => missingDigests.has(p.digest)));
   const copies: CopyJob[] = [];

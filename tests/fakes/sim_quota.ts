@@ -55,6 +55,8 @@ export class RequestCounter {
   readonly span = new Map<string, { first: number; last: number }>();
   /** When each phase began (ms since `reset()`). */
   readonly phaseStart = new Map<Phase, number>();
+  /** How much later than their latency the answers left (a busy simulator): sum, max, count. */
+  readonly late = { sum: 0, max: 0, count: 0 };
   #phase: Phase = "before destinations";
   #t0 = performance.now();
 
@@ -69,6 +71,7 @@ export class RequestCounter {
     this.throttled.clear();
     this.span.clear();
     this.phaseStart.clear();
+    Object.assign(this.late, { sum: 0, max: 0, count: 0 });
     this.#phase = "before destinations";
     this.#t0 = performance.now();
     this.phaseStart.set(this.#phase, 0);
@@ -157,6 +160,10 @@ export function withQuota(
     }
     const left = arrived + delay - performance.now();
     if (left > 0) await sleep(left);
+    const late = performance.now() - arrived - delay;
+    o.counter.late.sum += Math.max(0, late);
+    o.counter.late.max = Math.max(o.counter.late.max, late);
+    o.counter.late.count++;
     return res;
   };
 }
