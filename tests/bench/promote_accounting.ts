@@ -22,10 +22,12 @@ export interface Workload {
 /**
  * The API minimum of a workload, with hosts "src" and "dst": one listing per destination
  * repository the manifest names (nothing of the source in a no-op: the destination holds
- * everything; the same definition as the Kubernetes simulation's); copies as min_requests.ts
- * counts them.
+ * everything; the same definition as the Kubernetes simulation's); on a registry without the
+ * GCR/AR extension (`extension` false) also one manifest HEAD per wanted tag its listing shows,
+ * since a plain listing names tags but not their digests; copies as min_requests.ts counts
+ * them.
  */
-export function workloadMinimum(w: Workload, dstPrefix: string): Counts {
+export function workloadMinimum(w: Workload, dstPrefix: string, extension: boolean): Counts {
   const repos = new Set(w.named.map((b) => b.repo));
   const listings = new Map([["dst", repos.size]]);
   const held = blobsByRepo(w.present);
@@ -42,6 +44,7 @@ export function workloadMinimum(w: Workload, dstPrefix: string): Counts {
     })),
     knownOnHost: (_h, blob) => anywhere.has(blob),
     presentIn: (_h, repo, blob) => presentIn.get(repo)?.has(blob) ?? false,
+    extra: extension ? [] : [{ host: "dst", kind: "manifest HEAD", count: w.present.length }],
   });
 }
 

@@ -16,7 +16,7 @@ const flat = (c: Map<string, Map<string, number>>) =>
   Object.fromEntries([...c].map(([h, k]) => [h, Object.fromEntries([...k].sort())]));
 
 Deno.test("workloadMinimum(): first-time copies upload each blob once per host, mount the rest", () => {
-  const min = workloadMinimum({ copies: images, present: [], named: images }, "cip");
+  const min = workloadMinimum({ copies: images, present: [], named: images }, "cip", false);
   // x: a's config and the layer uploaded; y: a's two blobs mounted, b's config and new layer
   // uploaded (b's other layer is a's, already there).
   assert.deepEqual(flat(min), {
@@ -32,8 +32,11 @@ Deno.test("workloadMinimum(): first-time copies upload each blob once per host, 
 });
 
 Deno.test("workloadMinimum(): a no-op lists each destination repository once, no source", () => {
-  const min = workloadMinimum({ copies: [], present: images, named: images }, "cip");
+  const min = workloadMinimum({ copies: [], present: images, named: images }, "cip", true);
   assert.deepEqual(flat(min), { dst: { "tags/list": 2 } });
+  // Without the extension, each listed tag's digest is asked for.
+  const plain = workloadMinimum({ copies: [], present: images, named: images }, "cip", false);
+  assert.deepEqual(flat(plain), { dst: { "manifest HEAD": 2, "tags/list": 2 } });
 });
 
 Deno.test("workloadMinimum(): new images into existing repositories check or mount each blob", () => {
@@ -42,6 +45,7 @@ Deno.test("workloadMinimum(): new images into existing repositories check or mou
   const min = workloadMinimum(
     { copies: more, present: images, named: [...images, ...more] },
     "cip",
+    true,
   );
   // The shared layer is on the host: one mount; the config and the new layer: HEAD + upload.
   assert.deepEqual(flat(min), {
