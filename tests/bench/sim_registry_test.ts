@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Logger } from "../../src/log.ts";
-import { anonymousCredentials, Registries } from "../../src/registry/open.ts";
+import { ANONYMOUS } from "../../src/registry/mod.ts";
+import { Registries } from "../../src/registry/open.ts";
 import { RequestCounter, seededRandom, TokenBucket, withQuota } from "../fakes/sim_quota.ts";
 import { requestKind, SimRegistry } from "../fakes/sim_registry.ts";
 import { ContentStore, HostState } from "../fakes/sim_store.ts";
@@ -43,7 +44,7 @@ Deno.test("cip's own client reads the simulated extension: tags, manifests, chil
     keyFiles: [],
     env: () => undefined,
     insecureHosts: [],
-    credentials: anonymousCredentials,
+    credentials: () => ANONYMOUS,
     fetch: f,
     now: Date.now,
     log: new Logger("error"),
