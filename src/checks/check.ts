@@ -31,8 +31,9 @@ export interface CheckContext {
   /** The manifests at the git base, when a base is known. */
   base?: BaseState;
   /**
-   * The head edges this change adds or changes (changedEdges against the base), or all head
-   * edges when no base is known. Checks that read registries look only at these.
+   * The head edges this change adds or changes (changedEdges against the base); when no base
+   * is known, the edges the promotion would copy (all head edges when the caller gave none).
+   * Checks that read registries look only at these.
    */
   changed: Edge[];
   /** Opens registries for reading, when this run may read registries. */

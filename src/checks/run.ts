@@ -2,7 +2,7 @@
  * The pre-submit step: choosing checks by name, and running them over a change independently
  * of one another.
  */
-import { changedEdges, type EdgeSet, type Manifest } from "../manifest/mod.ts";
+import { changedEdges, type Edge, type EdgeSet, type Manifest } from "../manifest/mod.ts";
 import type { BaseState } from "../manifest/git_base/mod.ts";
 import type { Check, CheckContext, Finding, RegistryOpener } from "./check.ts";
 import type { ContentReader } from "../registry/mod.ts";
@@ -97,6 +97,12 @@ export interface PreSubmitInput {
   edges: EdgeSet;
   /** The manifests at the git base, when a base is known. */
   base?: BaseState;
+  /**
+   * Without a base: the head edges the promotion would copy (what the plan did not find in
+   * the destinations), so a run whose destinations hold everything reads no source. Ignored
+   * when a base is known; every head edge when absent.
+   */
+  pending?: Edge[];
   /** Opens registries for the checks that read them; without it those checks are skipped. */
   openRegistry?: RegistryOpener;
   /** The run's reader of registry contents, shared by the checks and the promotion. */
@@ -109,14 +115,15 @@ export interface PreSubmitInput {
 
 /**
  * Runs the pre-submit checks over a change: the checks that read registries look only at what
- * the change adds or changes when its base is known (changedEdges), at everything otherwise.
+ * the change adds or changes when its base is known (changedEdges), otherwise at what the
+ * promotion would copy (`pending`), or at everything when that is not known.
  */
 export async function runPreSubmit(input: PreSubmitInput): Promise<ChecksResult> {
   const head = input.edges.edges;
   const ctx: CheckContext = {
     manifests: input.manifests,
     edges: input.edges,
-    changed: input.base ? changedEdges(head, input.base.edges.edges) : head,
+    changed: input.base ? changedEdges(head, input.base.edges.edges) : input.pending ?? head,
     maxImageSizeBytes: input.maxImageSizeBytes,
     debug: input.debug,
     ...(input.base ? { base: input.base } : {}),

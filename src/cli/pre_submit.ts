@@ -15,7 +15,7 @@ import {
   runPreSubmit,
   selectChecks,
 } from "../checks/mod.ts";
-import type { EdgeSet, Manifest } from "../manifest/mod.ts";
+import type { Edge, EdgeSet, Manifest } from "../manifest/mod.ts";
 import type { ContentReader } from "../registry/mod.ts";
 import {
   type Base,
@@ -60,7 +60,8 @@ export interface Change {
 
 /**
  * In a dry run, runs the checks over the change and prints what they found; returns whether
- * one reported an error (the run then exits 1). With --confirm no check runs.
+ * one reported an error (the run then exits 1). With --confirm no check runs. Without a base,
+ * the checks that read registries look only at `pending` (what the plan would copy) when given.
  */
 export async function checkChange(
   ctx: RunContext,
@@ -68,6 +69,7 @@ export async function checkChange(
   change: Change,
   openRegistry: RegistryOpener,
   reader?: ContentReader,
+  pending?: Edge[],
 ): Promise<boolean> {
   const v = ctx.flags.values;
   if (v.confirm === true) {
@@ -86,6 +88,7 @@ export async function checkChange(
     debug: (m) => ctx.log.debug(m),
     openRegistry,
     ...(reader ? { reader } : {}),
+    ...(pending ? { pending } : {}),
     ...(change.base ? { base: change.base.state } : {}),
   });
   for (const s of result.skipped) ctx.log.debug(`check ${s.check} skipped: it needs ${s.needs}`);

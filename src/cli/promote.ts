@@ -10,6 +10,7 @@ import {
   failureErrors,
   lookupErrors,
   missingWarnings,
+  type Plan,
   type Planned,
   planText,
   promote,
@@ -47,28 +48,53 @@ export async function runPromote(ctx: RunContext): Promise<number> {
   const base = await readBase(input, preSubmit.request, { dryRun, skipped, log: ctx.log });
   const edges = scopeEdges(edgeSet.edges, base, ctx.log);
   const change = { manifests: loaded.manifests, edges: edgeSet, base };
-  const checksFailed = await checkChange(
-    ctx,
-    preSubmit,
-    change,
-    (spec) => registries.open(spec.name, spec.serviceAccount),
-    registries.reader,
-  );
-  const code = await promoteEdges(ctx, edges, registryAccess(registries), skipped);
+  // The checks run once the plan is known: without a base, the checks that read registries
+  // then read only what the promotion would copy (nothing in a run with nothing to copy).
+  let checked: Promise<boolean> | undefined;
+  const runChecks = (pending: Edge[]) =>
+    checked ??= checkChange(
+      ctx,
+      preSubmit,
+      change,
+      (spec) => registries.open(spec.name, spec.serviceAccount),
+      registries.reader,
+      pending,
+    );
+  let code: number;
+  try {
+    code = await promoteEdges(
+      ctx,
+      edges,
+      registryAccess(registries),
+      skipped,
+      async ({ plan }) => void await runChecks(copiedEdges(plan)),
+    );
+  } catch (e) {
+    // No plan (a registry could not be read): the checks still run, with nothing to copy.
+    await runChecks([]);
+    throw e;
+  }
+  const checksFailed = await runChecks([]);
   failForSkipped(ctx, skipped);
   return checksFailed || skipped.length > 0 ? Math.max(code, 1) : code;
+}
+
+/** The edges the plan copies (their images are not in the destination yet). */
+function copiedEdges(plan: Plan): Edge[] {
+  return plan.decisions.filter((d) => d.decision === "copy").map((d) => d.edge);
 }
 
 /**
  * Promotes `edges` as the flags say (`--confirm`, `--json-log-summary`, `--report`) and
  * returns the exit code. The parts of the manifests left out (`skipped`) are listed in the
- * JSON report.
+ * JSON report. `beforePlanText` runs once the plan is made, before it is printed.
  */
 export async function promoteEdges(
   ctx: RunContext,
   edges: readonly Edge[],
   access: RegistryAccess,
   skipped: readonly SkippedPart[] = [],
+  beforePlanText?: (planned: Planned) => Promise<void>,
 ): Promise<number> {
   const { log, flags, io } = ctx;
   const confirm = flags.values.confirm === true;
@@ -78,7 +104,10 @@ export async function promoteEdges(
     log,
     now: io.now,
     terminal: io.stderrIsTerminal,
-    onPlan: (planned) => showPlan(ctx, planned, confirm, json),
+    onPlan: async (planned) => {
+      await beforePlanText?.(planned);
+      await showPlan(ctx, planned, confirm, json);
+    },
   });
   const warnings = showOutcome(ctx, promotion, edges.length);
   if (json || flags.values.report !== undefined) {

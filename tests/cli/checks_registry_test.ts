@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { type TempRepo, tempRepo } from "../manifest/git_base/git_repo.ts";
 import { lineOf, plainManifest } from "../fixtures/manifest_text.ts";
-import { pushBig, pushBrokenIndex, type World, world } from "../checks/registry_world.ts";
+import {
+  forgetManifest,
+  pushBig,
+  pushBrokenIndex,
+  type World,
+  world,
+} from "../checks/registry_world.ts";
 import { runCli } from "./run_cli.ts";
 
 const FILE = "promoter-manifest.yaml";
@@ -63,6 +69,38 @@ Deno.test("cip's dry run fails a pull request adding an oversized image and a li
     assert.equal(roomy.code, 0, roomy.stderr);
   } finally {
     await repo.remove();
+    await w.stop();
+  }
+});
+
+Deno.test("without a base, the dry run's registry checks read only the images it would copy", async () => {
+  const w = await world();
+  const dir = await Deno.makeTempDir();
+  try {
+    const old = await pushBig(w, "app", 1);
+    const oldOnly = plainManifest(w.src, w.dsts, [
+      { name: "app", dmap: { [old.manifest.digest]: ["1.0"] } },
+    ]);
+    await Deno.writeTextFile(`${dir}/${FILE}`, oldOnly);
+    const first = await runCli([`--manifest=${FILE}`, "--confirm"], { cwd: dir });
+    assert.equal(first.code, 0, first.stderr);
+    // Promoted everywhere, then gone from the source: reading it there would fail.
+    await forgetManifest(w.reg, "stage/app", old.manifest.digest);
+    const fresh = await pushBig(w, "app", 2);
+    const head = plainManifest(w.src, w.dsts, [{
+      name: "app",
+      dmap: { [old.manifest.digest]: ["1.0"], [fresh.manifest.digest]: ["2.0"] },
+    }]);
+    await Deno.writeTextFile(`${dir}/${FILE}`, head);
+    const r = await runCli([`--manifest=${FILE}`, "--max-image-size=0.02"], { cwd: dir });
+    assert.equal(r.code, 1, r.stderr);
+    const findings = r.stderr.split("\n").filter((l) => l.endsWith("[image-size]"));
+    assert.equal(findings.length, 1, r.stderr);
+    assert.match(findings[0]!, new RegExp(`app@${fresh.manifest.digest} is 2\\d\\.\\d KiB`));
+    assert.doesNotMatch(r.stderr, new RegExp(old.manifest.digest));
+    assert.match(r.stderr, /checks: \d+ ran .*, 1 error, 0 warnings/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
     await w.stop();
   }
 });
