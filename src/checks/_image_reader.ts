@@ -68,10 +68,16 @@ export class ImageReader {
     return await this.#content.manifest(backend, joinRepository(prefix, image), ref);
   }
 
-  /** Whether the registry has a manifest with this digest (HEAD, no body). */
+  /**
+   * Whether the registry has a manifest with this digest: from the repository's listing when
+   * it was read already and names every manifest (the GCR/AR extension), else a HEAD.
+   */
   async has(spec: RegistrySpec, image: string, digest: string): Promise<boolean> {
     const { backend, prefix } = await this.registry(spec);
-    return (await backend.headManifest(joinRepository(prefix, image), digest)) !== null;
+    const repo = joinRepository(prefix, image);
+    const listing = await this.#content.listingIfAsked(backend, repo)?.catch(() => undefined);
+    if (listing?.complete && listing.manifests) return listing.manifests.has(digest);
+    return (await backend.headManifest(repo, digest)) !== null;
   }
 
   /** The digest a tag points at, or null when the tag does not exist. */

@@ -33,7 +33,8 @@ export interface RegistryAccess {
 export function registryAccess(registries: Registries): RegistryAccess {
   return {
     open: (name, serviceAccount) => Promise.resolve(registries.open(name, serviceAccount)),
-    readRepositories: (backend, repos) => readRepositories(backend, repos),
+    readRepositories: (backend, repos) =>
+      readRepositories(backend, repos, undefined, { childrenOnlyIfUnlisted: true }),
     verifyCredentials: () => registries.verifyCredentials(),
     stats: () => registries.stats.snapshot(),
     policy: registries.policy,

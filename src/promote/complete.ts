@@ -5,8 +5,10 @@
  * inventory shows, this asks the destination (HEAD, and a GET for indexes to learn their
  * children), then the source (GET). Every tag an edge wants that the destination's listing
  * does not show is read too (HEAD): an eventually consistent registry may list a tag late, and
- * the plan must see a tag that points elsewhere before it plans to write it. Read-only: safe
- * in a dry run.
+ * the plan must see a tag that points elsewhere before it plans to write it. Nothing is asked
+ * of a destination repository whose listing was complete (the GCR/AR extension names every
+ * manifest) or which did not exist: what it did not name is not there (and the copier still
+ * reads every tag right before writing it). Read-only: safe in a dry run.
  */
 import type { Edge } from "../manifest/mod.ts";
 import {
@@ -60,6 +62,7 @@ export async function completeInventories(
     const repo = joinRepository(loc.prefix, image);
     const held = repoOf(inventories, loc.backendId, repo);
     if (held.has(digest)) return Promise.resolve(true);
+    if (held.listed !== undefined) return Promise.resolve(false);
     const k = manifestKey(backend, repo, digest);
     let p = asked.get(k);
     if (!p) {
@@ -109,6 +112,7 @@ async function lookUpTag(
   held: RepoInventory,
 ): Promise<void> {
   for (const record of held.values()) if (record.tags.includes(tag)) return;
+  if (held.listed !== undefined) return;
   const desc = await backend.headManifest(repo, tag);
   if (desc === null) return;
   const record = held.get(desc.digest) ??

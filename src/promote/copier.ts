@@ -11,6 +11,7 @@ import {
   type Descriptor,
   type ManifestBytes,
   RegistryError,
+  type RepoInventory,
   RetryPolicy,
   TransportStats,
 } from "../registry/mod.ts";
@@ -20,6 +21,14 @@ import { bytesMatchDigest, manifestRefs } from "./manifest_refs.ts";
 export interface Endpoint {
   backend: Backend;
   repo: string;
+  /**
+   * What the run's listing of the repository showed, when it was listed. The copier asks no
+   * question whose answer it gives: no manifest HEAD for a digest the listing showed, or that
+   * a complete listing did not name; no blob or manifest HEAD in a repository that did not
+   * exist (what this run puts there it knows of: each write is made once per run; a blob an
+   * interrupted upload left there is sent again, which costs bytes, never correctness).
+   */
+  listed?: RepoInventory;
 }
 
 /** Blobs up to this size are counted in progress as a whole once stored, not chunk by chunk. */
@@ -52,6 +61,11 @@ export interface CopierOptions {
    * again (default: a reader of its own).
    */
   reader?: ContentReader;
+  /**
+   * Other repositories of a backend that the run's listings showed holding a manifest: its
+   * blobs and children are mounted from there (default: none known).
+   */
+  listedHomes?: (backendId: string, digest: string) => readonly string[];
 }
 
 /** A copy step that failed: names what could not be done; the cause says why. */
@@ -99,6 +113,7 @@ export class Copier {
     this.#opts = {
       onBytes: options.onBytes ?? (() => {}),
       onBlob: options.onBlob ?? (() => {}),
+      listedHomes: options.listedHomes ?? (() => []),
     };
     this.#policy = options.policy ?? new RetryPolicy({
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -144,9 +159,13 @@ export class Copier {
 
   /**
    * Makes `digest` present in `to` with everything it references, copied from `from`: children
-   * and blobs first, the manifest last. `knownAbsent` skips the destination HEAD. With `tag`
+   * and blobs first, the manifest last. `knownAbsent` skips the destination HEAD (as does a
+   * listing of `to` that shows the digest absent; one that shows it there makes it present).
+   * With `tag`
    * the manifest is stored under that tag (one PUT stores both the digest and the tag), after
-   * the tag is read once more (see `putTag`).
+   * the tag is read once more (see `putTag`). Blobs are mounted from `mountable`, repositories of
+   * `to`'s backend known to hold a manifest that references them, and from any other
+   * repository of the backend that holds the manifest (as listed).
    */
   ensureManifest(
     from: Endpoint,
@@ -154,17 +173,23 @@ export class Copier {
     digest: string,
     knownAbsent = false,
     tag?: string,
+    mountable: readonly string[] = [],
   ): Promise<void> {
     return memo(this.#manifests, key(to, digest), async () => {
-      if (!knownAbsent && (await to.backend.headManifest(to.repo, digest)) !== null) {
+      const absent = knownAbsent || listedAbsent(to, digest);
+      if (!absent && (to.listed?.has(digest) || await to.backend.headManifest(to.repo, digest))) {
         this.stats.manifestsPresent++;
         return;
       }
       const m = await this.readManifest(from, digest);
       const refs = manifestRefs(m);
+      const listed = this.#opts.listedHomes(to.backend.id, digest).filter((r) => r !== to.repo);
+      const homes = [...new Set([...listed, ...mountable])];
       await Promise.all([
-        ...refs.manifests.map((c) => this.ensureManifest(from, to, c.digest)),
-        ...refs.blobs.map((b) => this.ensureBlob(from, to, b)),
+        ...refs.manifests.map((c) =>
+          this.ensureManifest(from, to, c.digest, false, undefined, homes)
+        ),
+        ...refs.blobs.map((b) => this.ensureBlob(from, to, b, homes)),
       ]);
       const what = `Cannot store manifest ${digest} in ${where(to)}`;
       if (tag === undefined) {
@@ -231,8 +256,16 @@ export class Copier {
     }
   }
 
-  /** Makes a blob present in `to`: present already, mounted, or streamed from `from`. */
-  ensureBlob(from: Endpoint, to: Endpoint, blob: Descriptor): Promise<void> {
+  /**
+   * Makes a blob present in `to`: present already, mounted (from `mountable`, repositories of the
+   * same backend that hold it, or from where this run put it), or streamed from `from`.
+   */
+  ensureBlob(
+    from: Endpoint,
+    to: Endpoint,
+    blob: Descriptor,
+    mountable: readonly string[] = [],
+  ): Promise<void> {
     return memo(this.#blobs, key(to, blob.digest), async () => {
       const homeKey = `${to.backend.id}\0${blob.digest}`;
       let homes = this.#homes.get(homeKey);
@@ -244,7 +277,7 @@ export class Copier {
       mine.catch(() => {});
       homes.push(mine);
       try {
-        await this.#place(from, to, blob, earlier);
+        await this.#place(from, to, blob, earlier, mountable);
         settle(to.repo);
       } catch (e) {
         fail(e);
@@ -256,9 +289,18 @@ export class Copier {
     });
   }
 
-  async #place(from: Endpoint, to: Endpoint, blob: Descriptor, earlier: Promise<string>[]) {
+  async #place(
+    from: Endpoint,
+    to: Endpoint,
+    blob: Descriptor,
+    earlier: Promise<string>[],
+    mountable: readonly string[],
+  ) {
     const mountFrom: string[] = [];
     if (from.backend.id === to.backend.id && from.repo !== to.repo) mountFrom.push(from.repo);
+    for (const repo of mountable) {
+      if (repo !== to.repo && !mountFrom.includes(repo)) mountFrom.push(repo);
+    }
     for (const p of earlier) {
       const repo = await p.catch(() => null);
       if (repo !== null && repo !== to.repo && !mountFrom.includes(repo)) mountFrom.push(repo);
@@ -270,7 +312,7 @@ export class Copier {
         return;
       }
     }
-    if (await to.backend.hasBlob(to.repo, blob.digest)) {
+    if (to.listed?.listed !== "absent" && await to.backend.hasBlob(to.repo, blob.digest)) {
       this.stats.blobsPresent++;
       return;
     }
@@ -340,6 +382,13 @@ function memo<T>(map: Map<string, Promise<T>>, k: string, make: () => Promise<T>
     map.set(k, p);
   }
   return p;
+}
+
+/** Whether the listing of `at` shows that `digest` is not there (before this run wrote it). */
+function listedAbsent(at: Endpoint, digest: string): boolean {
+  const listed = at.listed;
+  if (listed?.listed === "absent") return true;
+  return listed?.listed === "complete" && !listed.has(digest);
 }
 
 function key(at: Endpoint, ref: string): string {

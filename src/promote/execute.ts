@@ -3,7 +3,7 @@
  * host by the transport), each finishes or fails on its own, and progress goes to stderr.
  */
 import type { Logger } from "../log.ts";
-import type { Backend } from "../registry/mod.ts";
+import type { Backend, Inventory } from "../registry/mod.ts";
 import { Copier, type CopierOptions, type CopyStats, type Endpoint } from "./copier.ts";
 import type { ImageAction, Plan } from "./plan.ts";
 import { describeError } from "../describe_error.ts";
@@ -18,6 +18,11 @@ export interface ExecuteOptions {
   now?: () => number;
   /** Upper bound on images in flight, to bound memory on very large plans. */
   imagesInFlight?: number;
+  /**
+   * The inventories the plan was made from (backend id -> repositories), so the copier does
+   * not ask again what a listing showed.
+   */
+  inventories?: ReadonlyMap<string, Inventory>;
   /** Passed to the copier (the run's retry policy and reader of registry contents). */
   copier?: Pick<CopierOptions, "policy" | "reader">;
 }
@@ -57,6 +62,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
   };
   const copier = new Copier({
     ...options.copier,
+    listedHomes: listedHomes(plan, options.inventories),
     onBlob: (size) => {
       bytesKnown += size;
     },
@@ -71,7 +77,8 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
   const endpoint = (registry: string, repo: string): Endpoint => {
     const backend = options.backends.get(registry);
     if (!backend) throw new Error(`execute: no backend for registry ${registry}`);
-    return { backend, repo };
+    const listed = options.inventories?.get(backend.id)?.get(repo);
+    return listed ? { backend, repo, listed } : { backend, repo };
   };
 
   const outcomes = new Map<ImageAction, ActionOutcome>();
@@ -119,6 +126,35 @@ async function perform(
   if (action.tags.length === 0) return;
   const manifest = await copier.readManifest(readFrom, action.digest);
   await Promise.all(action.tags.map((tag) => copier.putTag(dst, tag, manifest)));
+}
+
+/**
+ * Where the listings showed the manifests the plan copies (and their children): backend id and
+ * digest -> the repositories holding it, from which its blobs can be mounted.
+ */
+function listedHomes(
+  plan: Plan,
+  inventories: ReadonlyMap<string, Inventory> | undefined,
+): (backendId: string, digest: string) => readonly string[] {
+  const wanted = new Set<string>();
+  for (const a of plan.actions) {
+    if (a.kind !== "copy") continue;
+    wanted.add(a.digest);
+    for (const c of a.children) wanted.add(c);
+  }
+  const homes = new Map<string, string[]>();
+  for (const [backendId, inventory] of inventories ?? []) {
+    for (const [repo, held] of inventory) {
+      for (const digest of held.keys()) {
+        if (!wanted.has(digest)) continue;
+        const k = `${backendId}\0${digest}`;
+        const repos = homes.get(k);
+        if (repos) repos.push(repo);
+        else homes.set(k, [repo]);
+      }
+    }
+  }
+  return (backendId, digest) => homes.get(`${backendId}\0${digest}`) ?? [];
 }
 
 /** Runs `fn` over the items with at most `limit` in flight. */

@@ -10,7 +10,7 @@ import { PromoteSetupError, type RegistryAccess } from "./access.ts";
 import type { LookupFailure } from "./complete.ts";
 import { ContentReader } from "../registry/mod.ts";
 import { execute, type ExecuteResult } from "./execute.ts";
-import { takeInventory } from "./inventory.ts";
+import { type Holdings, takeInventory } from "./inventory.ts";
 import { openRegistries, type PromotionRegistries } from "./open.ts";
 import { type Outcome, outcomeOf, promotionSucceeded } from "./outcome.ts";
 import { type Plan, plan } from "./plan.ts";
@@ -61,7 +61,7 @@ export async function promote(
   const decided = plan({ edges, locations: registries.locations, inventories, lookups });
   await options.onPlan?.({ plan: decided, lookups });
   const run = options.confirm
-    ? await executeConfirmed(decided, registries, access, reader, options)
+    ? await executeConfirmed(decided, registries, access, reader, inventories, options)
     : null;
   const outcome = outcomeOf(decided, run, options.confirm);
   const ok = promotionSucceeded(outcome, lookups);
@@ -77,6 +77,7 @@ async function executeConfirmed(
   registries: PromotionRegistries,
   access: RegistryAccess,
   reader: ContentReader,
+  inventories: Holdings["inventories"],
   options: PromoteOptions,
 ): Promise<ExecuteResult> {
   if (p.actions.length > 0 && access.verifyCredentials) {
@@ -91,6 +92,7 @@ async function executeConfirmed(
     log: options.log,
     terminal: options.terminal,
     now: options.now,
+    inventories,
     copier: { reader, ...(access.policy ? { policy: access.policy } : {}) },
   });
 }

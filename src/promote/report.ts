@@ -84,7 +84,11 @@ export interface ReportExtras {
   skipped?: readonly SkippedPart[];
 }
 
-/** The JSON report: the whole plan and outcome, one record per edge. */
+/**
+ * The JSON report: the whole plan and outcome, one record per edge that has something to do
+ * or could not be done. Edges already present are only counted (per destination, under
+ * `destinations`): the report of a daily run grows with its work, not with the manifests.
+ */
 export function reportJson(plan: Plan, outcome: Outcome, extras: ReportExtras): string {
   const actionResults = new Map(
     outcome.failures.map((f) => [f.action, f.error] as const),
@@ -96,7 +100,7 @@ export function reportJson(plan: Plan, outcome: Outcome, extras: ReportExtras): 
     destinations: Object.fromEntries(
       [...outcome.destinations].sort(([a], [b]) => compareText(a, b)),
     ),
-    edges: outcome.edges.map((e) => ({
+    edges: outcome.edges.filter((e) => e.result !== "present").map((e) => ({
       manifest: e.decision.edge.manifest.file,
       file: e.decision.edge.pos.file,
       line: e.decision.edge.pos.line,

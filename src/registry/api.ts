@@ -33,6 +33,17 @@ export interface TagListing {
   manifests?: Map<string, ListedManifest>;
   /** Sub-repositories sent by the extension (`child`), relative to the repository. */
   children?: string[];
+  /**
+   * The repository does not exist: it holds no manifest (at most blobs an interrupted upload
+   * left). Said only where that is certain (an OCI layout; Google's registries, which list
+   * untagged manifests): a plain registry answers 404 for a repository of untagged ones.
+   */
+  absent?: true;
+  /**
+   * `manifests` names every manifest of the repository, untagged ones and the children of
+   * indexes too (the GCR/AR extension): a digest it does not name is not there.
+   */
+  complete?: true;
 }
 
 /** A blob being read: its size and a stream of its bytes. */

@@ -19,9 +19,20 @@ export interface InventoryProgress {
 /** Called after each repository is read. */
 export type OnProgress = (p: InventoryProgress) => void;
 
+/** How much of a repository to read besides its listing. */
+export interface ReadOptions {
+  /**
+   * Where the listing names every manifest (the GCR/AR extension), do not read indexes for
+   * their children: a promotion only needs to know which digests are there. Snapshots, which
+   * show the children, read them.
+   */
+  childrenOnlyIfUnlisted?: boolean;
+}
+
 /**
  * Reads one repository: one tags listing, then one HEAD per tag (none when the listing
- * carries the GCR/AR extension), then one GET per manifest list / index for its children.
+ * carries the GCR/AR extension), then one GET per manifest list / index for its children
+ * (none with `childrenOnlyIfUnlisted` when the listing names every manifest).
  * Children found only through a list are recorded without tags. A listed tag that cannot be
  * read (404) is an error, never taken to be absent: the tag exists, only its digest is unknown.
  */
@@ -29,9 +40,12 @@ async function readRepository(
   backend: Backend,
   repo: string,
   known?: TagListing,
+  opts: ReadOptions = {},
 ): Promise<RepoInventory> {
   const listing = known ?? await backend.listTags(repo);
   const records: RepoInventory = new Map();
+  if (listing.absent) records.listed = "absent";
+  else if (listing.complete) records.listed = "complete";
   const record = (digest: string): ImageRecord => {
     let r = records.get(digest);
     if (r === undefined) {
@@ -69,7 +83,9 @@ async function readRepository(
     r.mediaType = d.mediaType;
     r.size = d.size;
   }
-  await readChildren(backend, repo, records);
+  if (!(opts.childrenOnlyIfUnlisted && listing.complete)) {
+    await readChildren(backend, repo, records);
+  }
   for (const r of records.values()) r.tags = [...new Set(r.tags)].sort();
   return records;
 }
@@ -108,8 +124,9 @@ export function readRepositories(
   backend: Backend,
   repos: string[],
   onProgress?: OnProgress,
+  opts: ReadOptions = {},
 ): Promise<Inventory> {
-  return readWithListings(backend, repos, new Map(), onProgress);
+  return readWithListings(backend, repos, new Map(), onProgress, opts);
 }
 
 /** readRepositories, reusing tag listings already fetched. */
@@ -118,11 +135,12 @@ async function readWithListings(
   repos: string[],
   known: Map<string, TagListing>,
   onProgress?: OnProgress,
+  opts: ReadOptions = {},
 ): Promise<Inventory> {
   const names = [...new Set(repos)].sort();
   let done = 0;
   const read = await Promise.all(names.map(async (repo) => {
-    const inv = await readRepository(backend, repo, known.get(repo));
+    const inv = await readRepository(backend, repo, known.get(repo), opts);
     onProgress?.({ repositories: names.length, done: ++done });
     return [repo, inv] as const;
   }));

@@ -12,8 +12,16 @@ export interface ImageRecord {
   children?: string[];
 }
 
-/** The manifests of one repository by digest. */
-export type RepoInventory = Map<string, ImageRecord>;
+/** The manifests of one repository by digest, and how much its listing said. */
+export interface RepoInventory extends Map<string, ImageRecord> {
+  /**
+   * "absent": the repository did not exist when listed (no manifest; at most blobs an
+   * interrupted upload left, which the copier then uploads again rather than ask for);
+   * "complete": the listing named every manifest (a digest it did not name is not there).
+   * Unset: the listing named tags only (untagged manifests may be there unseen).
+   */
+  listed?: "absent" | "complete";
+}
 
 /** Repositories (full paths inside a backend) and what each holds. */
 export type Inventory = Map<string, RepoInventory>;

@@ -29,6 +29,11 @@ export class ContentReader {
     return m;
   }
 
+  /** The repository's tag listing if it was asked for already (read or being read). */
+  listingIfAsked(backend: Backend, repo: string): Promise<TagListing> | undefined {
+    return this.#listings.get(`${backend.id}\0${repo}`);
+  }
+
   /** A repository's tag listing, read once. */
   listing(backend: Backend, repo: string): Promise<TagListing> {
     const k = `${backend.id}\0${repo}`;

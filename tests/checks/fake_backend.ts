@@ -93,7 +93,10 @@ export class FakeBackend implements Backend {
     this.reads.push(`listTags ${repo}`);
     const tags = [...(this.#tags.get(repo)?.keys() ?? [])].sort();
     const listed = this.#listed.get(repo);
-    return Promise.resolve(listed ? { tags, manifests: new Map(listed) } : { tags });
+    // Listed manifests stand for the GCR/AR extension, whose listing names every manifest.
+    return Promise.resolve(
+      listed ? { tags, manifests: new Map(listed), complete: true } : { tags },
+    );
   }
 
   headManifest(repo: string, ref: string): Promise<Descriptor | null> {

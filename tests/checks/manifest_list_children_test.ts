@@ -62,3 +62,23 @@ Deno.test("checks of one run read a manifest they both need once", async () => {
   const reads = src.reads.filter((x) => x === `getManifest multi ${index.digest}`);
   assert.equal(reads.length, 1, src.reads.join("\n"));
 });
+
+Deno.test("manifest-list-children answers from a listing image-size read that names every manifest", async () => {
+  const amd = imageManifest(1, [1]);
+  const arm = imageManifest(2, [2]);
+  const index = indexManifest([amd, arm]);
+  const src = new FakeBackend(SRC).put("multi", index).put("multi", amd).put("multi", arm);
+  for (const m of [index, amd]) {
+    src.list("multi", m.digest, { mediaType: m.mediaType, size: m.bytes.length, tags: [] });
+  }
+  const r = await runCheck([imageSize, manifestListChildren], {
+    head: manifestFor({ [index.digest]: ["1.0"] }),
+    registries: { [SRC]: src },
+  });
+  // The listing leaves arm out: the registry says it is not there, and no HEAD asks again.
+  const missing = r.findings.filter((f) => f.message.includes("children missing"));
+  assert.equal(missing.length, 1);
+  assert.match(missing[0]!.message, new RegExp(`child ${arm.digest} `));
+  assert.deepEqual(src.reads.filter((x) => x.startsWith("headManifest")), []);
+  assert.equal(src.reads.filter((x) => x.startsWith("listTags")).length, 1);
+});

@@ -217,3 +217,23 @@ Deno.test("promote mode says what the copies moved, and that a rerun has nothing
   assert.match(again.stderr, /nothing to do: all 2 edges are already promoted/);
   assert.doesNotMatch(again.stderr, /WARN/);
 });
+
+Deno.test("the JSON report lists the edges with something to do and counts those already present", async () => {
+  const { stage, access, m } = world();
+  const a = seedImage(stage, "foo", [bytesOf("a")]);
+  const b = seedImage(stage, "foo", [bytesOf("b")]);
+  const first = await run(["--confirm"], [edge(m, DST, "foo", a.digest, "1")], access);
+  assert.equal(first.code, 0, first.stderr);
+  const r = await run(["--json-log-summary"], [
+    edge(m, DST, "foo", a.digest, "1"),
+    edge(m, DST, "foo", b.digest, "2"),
+  ], access);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(
+    doc.edges.map((e: { digest: string; result: string }) => [e.digest, e.result]),
+    [[b.digest, "planned"]],
+  );
+  assert.equal(doc.destinations[DST].present, 1);
+  assert.equal(doc.destinations[DST].copied, 1);
+});

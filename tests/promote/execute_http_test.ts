@@ -42,6 +42,7 @@ function world() {
     const p = plan({ edges, locations: registries.locations, inventories, lookups });
     const r = await execute(p, {
       backends,
+      inventories,
       log: new Logger("error", () => {}),
       copier: { policy: recordingPolicy(sleeps) },
     });
@@ -110,4 +111,76 @@ Deno.test("execute() over HTTP transfers a blob shared by two images of a reposi
   assert.ok([...r.outcomes.values()].every((o) => o.ok));
   assert.equal(src.count({ method: "GET", path: `/v2/foo/blobs/${a.layers[0]!.digest}` }), 1);
   assert.equal(r.stats.blobsStreamed, 3);
+});
+
+Deno.test("on a registry whose listing names every manifest, cip asks nothing the listing answered", async () => {
+  const GOOGLE = "europe-docker.pkg.dev";
+  const src = new FakeRegistry({ host: SRC_HOST });
+  const dst = new FakeRegistry({ host: GOOGLE, extension: { numbers: "int" } });
+  const route: typeof fetch = (input, init) => {
+    const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+    return new URL(req.url).host === SRC_HOST ? src.fetch(req) : dst.fetch(req);
+  };
+  const http = plainHttpFetch(route);
+  const backends = new Map([
+    [SRC_HOST, new HttpBackend({ host: SRC_HOST, fetch: http, insecureHosts: [SRC_HOST] })],
+    [GOOGLE, new HttpBackend({ host: GOOGLE, fetch: http, insecureHosts: [GOOGLE] })],
+  ]);
+  const access: RegistryAccess = {
+    open: (name) => Promise.resolve({ backend: backends.get(name)!, prefix: "" }),
+    readRepositories: (b, repos) =>
+      readRepositories(b, repos, undefined, { childrenOnlyIfUnlisted: true }),
+  };
+  const kids = [1, 2].map((s) => makeImage({ layers: 1, mediaType: "oci", seed: 20 + s }));
+  const list = makeIndex(kids, "oci");
+  src.seedIndex("multi", list, ["v1"]);
+  const edges = [edge(manifestOf(SRC_HOST, [GOOGLE]), GOOGLE, "multi", list.manifest.digest, "v1")];
+  const run = async () => {
+    const registries = await openRegistries(edges, access);
+    const { inventories, lookups } = await takeInventory(edges, registries, access);
+    const p = plan({ edges, locations: registries.locations, inventories, lookups });
+    const r = await execute(p, {
+      backends,
+      inventories,
+      log: new Logger("error", () => {}),
+      copier: { policy: recordingPolicy([]) },
+    });
+    assert.ok([...r.outcomes.values()].every((o) => o.ok));
+    const asked = dst.requests.map((q) => `${q.method} ${q.path}`);
+    dst.requests.length = 0;
+    return asked;
+  };
+  // Into a repository that does not exist: no blob or manifest is looked for, only the tag is
+  // read right before it is written (tags never move).
+  const first = await run();
+  assert.deepEqual(first.filter((q) => q.startsWith("HEAD") || q.startsWith("GET")), [
+    "GET /v2/multi/tags/list",
+    "HEAD /v2/multi/manifests/v1",
+  ]);
+  assert.equal(first.filter((q) => q === "POST /v2/multi/blobs/uploads/").length, 4);
+  assert.deepEqual(dst.manifest("multi", "v1")?.bytes, list.manifest.bytes);
+  // Everything there: the listing says so, and nothing else is asked (no index is read).
+  assert.deepEqual(await run(), ["GET /v2/multi/tags/list"]);
+});
+
+Deno.test("execute() over HTTP mounts the blobs of a manifest another repository is listed holding", async () => {
+  const { src, dst, m, run } = world();
+  const kids = [1, 2].map((s) => makeImage({ layers: 2, mediaType: "oci", seed: 30 + s }));
+  const list = makeIndex(kids, "oci");
+  src.seedIndex("app", list, ["v1"]);
+  dst.seedIndex("elsewhere", list, ["v1"]);
+  const { r } = await run([
+    edge(m, DST_HOST, "elsewhere", list.manifest.digest, "v1"),
+    edge(m, DST_HOST, "app", list.manifest.digest, "v1"),
+  ]);
+  assert.ok([...r.outcomes.values()].every((o) => o.ok));
+  assert.deepEqual(dst.manifest("app", "v1")?.bytes, list.manifest.bytes);
+  // Six blobs (two layers and a config per child), all mounted: none read from the source.
+  assert.equal(r.stats.blobsMounted, 6);
+  assert.equal(r.stats.blobsStreamed, 0);
+  assert.equal(src.count({ method: "GET", path: /\/blobs\// }), 0);
+  const mounts = dst.requests.filter((q) =>
+    q.method === "POST" && q.url.includes("from=elsewhere")
+  );
+  assert.equal(mounts.length, 6);
 });

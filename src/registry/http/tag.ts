@@ -1,5 +1,6 @@
 /** The HTTP backend's tag listing: `tags/list`, paginated, or one answer with the extension. */
 import type { TagListing } from "../api.ts";
+import { isGoogleHost } from "../reference.ts";
 import { type HttpContext, pullScope, urlOf } from "./context.ts";
 import { Pagination } from "./link.ts";
 import { errorFromResponse, expectStatus, readJsonCapped, send } from "./response.ts";
@@ -30,7 +31,9 @@ export async function listTags(ctx: HttpContext, repo: string): Promise<TagListi
       const err = await errorFromResponse(res, what);
       if (err.codes.length === 0 || err.codes.includes("NAME_UNKNOWN")) {
         ctx.extensionAt.set(repo, false);
-        return { tags: [] };
+        // Google's registries list untagged manifests too: there, 404 means no manifest at
+        // all. A plain registry may answer 404 for a repository holding untagged ones.
+        return isGoogleHost(ctx.host) ? { tags: [], absent: true } : { tags: [] };
       }
       throw err;
     }
@@ -39,7 +42,10 @@ export async function listTags(ctx: HttpContext, repo: string): Promise<TagListi
     if (firstPage) ctx.extensionAt.set(repo, page.extension);
     if (page.extension) {
       const listing: TagListing = { tags: [...page.tags].sort() };
-      if (page.manifests !== undefined) listing.manifests = page.manifests;
+      if (page.manifests !== undefined) {
+        listing.manifests = page.manifests;
+        listing.complete = true;
+      }
       if (page.children !== undefined) listing.children = page.children;
       return listing;
     }

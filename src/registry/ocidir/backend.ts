@@ -88,7 +88,7 @@ export class OciDirBackend implements Backend {
     const state = await readLayout(this.#root, repo);
     const manifests = new Map<string, ListedManifest>();
     const tags: string[] = [];
-    if (state === null) return { tags, manifests };
+    if (state === null) return { tags, manifests, absent: true };
     for (const [digest, m] of await this.#manifests(state)) {
       manifests.set(digest, { mediaType: m.mediaType, size: m.size, tags: m.tags });
       tags.push(...m.tags);

@@ -35,9 +35,12 @@ Deno.test("listTags() asks n=10000 on Google hosts", async () => {
   assert.equal(new URL(fake.requests[0]!.url).searchParams.get("n"), "10000");
 });
 
-Deno.test("listTags() treats a 404 NAME_UNKNOWN as an empty repository", async () => {
+Deno.test("listTags() treats a 404 NAME_UNKNOWN as an empty repository, absent only on Google", async () => {
   const { backend } = setup();
+  // A plain registry answers 404 for a repository holding only untagged manifests too.
   assert.deepEqual(await backend.listTags("nothing/here"), { tags: [] });
+  const google = setup({ extension: { numbers: "int" } }, "europe-docker.pkg.dev").backend;
+  assert.deepEqual(await google.listTags("nothing/here"), { tags: [], absent: true });
 });
 
 Deno.test("listTags() reads the extension in one request despite pagination", async () => {

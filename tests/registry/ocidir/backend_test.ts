@@ -132,7 +132,7 @@ Deno.test("OciDirBackend refuses to move a tag and leaves the index as it was", 
 Deno.test("OciDirBackend treats a repository that does not exist as empty and creates it on write", async () => {
   const root = await tempRoot();
   const b = new OciDirBackend(root);
-  assert.deepEqual(await b.listTags("nope"), { tags: [], manifests: new Map() });
+  assert.deepEqual(await b.listTags("nope"), { tags: [], manifests: new Map(), absent: true });
   assert.equal(await b.headManifest("nope", "1.0"), null);
   assert.equal(await b.getManifest("nope", "sha256:" + "0".repeat(64)), null);
   assert.equal(await b.hasBlob("nope", "sha256:" + "0".repeat(64)), false);
@@ -340,7 +340,7 @@ Deno.test("OciDirBackend makes a layout of a directory that so far only held nes
   const root = await tempRoot();
   const b = new OciDirBackend(root);
   await pushImage(b, "a/b", tinyImage("inner"), ["1"]);
-  assert.deepEqual(await b.listTags("a"), { tags: [], manifests: new Map() });
+  assert.deepEqual(await b.listTags("a"), { tags: [], manifests: new Map(), absent: true });
   await pushImage(b, "a", tinyImage("outer"), ["2"]);
   assert.deepEqual(await b.listRepositories(""), ["a", "a/b"]);
   assert.deepEqual((await b.listTags("a")).tags, ["2"]);
