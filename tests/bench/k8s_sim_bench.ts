@@ -137,6 +137,7 @@ export async function benchK8sSim(scale: SimScale, log = console.log): Promise<b
         Deno.execPath(),
         "run",
         ...PERMISSION_FLAGS,
+        ...denoFlags(),
         "--quiet",
         MAIN,
         "run",
@@ -245,4 +246,9 @@ async function loadAverage(): Promise<string> {
 if (import.meta.main) {
   const quick = Deno.args.includes("--quick");
   Deno.exit((await benchK8sSim(quick ? QUICK_SCALE : FULL_SCALE)) ? 0 : 1);
+}
+
+/** Extra flags for the deno running cip, from CIP_BENCH_DENO_FLAGS (space-separated), e.g. V8's. */
+function denoFlags(): string[] {
+  return (Deno.env.get("CIP_BENCH_DENO_FLAGS") ?? "").split(" ").filter((f) => f !== "");
 }
