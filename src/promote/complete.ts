@@ -55,13 +55,19 @@ export async function completeInventories(
 ): Promise<LookupFailure[]> {
   const failures: LookupFailure[] = [];
   const asked = new Map<string, Promise<boolean>>();
-  const has = (registry: string, image: string, digest: string, read: boolean) => {
+  /** true when the inventory shows the digest; else whether a lookup finds it. */
+  const has = (
+    registry: string,
+    image: string,
+    digest: string,
+    read: boolean,
+  ): true | Promise<boolean> => {
     const loc = locations.get(registry);
     const backend = backends.get(registry);
     if (!loc || !backend) throw new Error(`complete: no backend for registry ${registry}`);
     const repo = joinRepository(loc.prefix, image);
     const held = repoOf(inventories, loc.backendId, repo);
-    if (held.has(digest)) return Promise.resolve(true);
+    if (held.has(digest)) return true;
     if (held.listed !== undefined) return Promise.resolve(false);
     const k = manifestKey(backend, repo, digest);
     let p = asked.get(k);
@@ -77,30 +83,43 @@ export async function completeInventories(
     }
     return p;
   };
+  // Most edges need no request (their listing answered): they are decided in plain loops,
+  // and only the lookups left make promises.
   const tagsAsked = new Set<string>();
-  await Promise.all(edges.map(async (e) => {
+  const tagLookups: Promise<void>[] = [];
+  for (const e of edges) {
     const loc = locations.get(e.dst.name);
     const backend = backends.get(e.dst.name);
-    if (e.tag === null || !loc || !backend) return;
+    if (e.tag === null || !loc || !backend) continue;
     const repo = joinRepository(loc.prefix, e.image);
-    const k = manifestKey(backend, repo, e.tag);
-    if (tagsAsked.has(k)) return;
-    tagsAsked.add(k);
     const held = repoOf(inventories, loc.backendId, repo);
-    await lookUpTag(backend, repo, e.tag, held).catch((error) => {
-      failures.push({
-        registry: e.dst.name,
-        image: e.image,
-        digest: e.digest,
-        at: "destination",
-        error,
-      });
-    });
-  }));
-  await Promise.all(edges.map(async (e) => {
-    if (await has(e.dst.name, e.image, e.digest, false)) return;
-    await has(e.src.name, e.image, e.digest, true);
-  }));
+    if (held.listed !== undefined) continue;
+    const k = manifestKey(backend, repo, e.tag);
+    if (tagsAsked.has(k)) continue;
+    tagsAsked.add(k);
+    tagLookups.push(
+      lookUpTag(backend, repo, e.tag, held).catch((error) => {
+        failures.push({
+          registry: e.dst.name,
+          image: e.image,
+          digest: e.digest,
+          at: "destination",
+          error,
+        });
+      }),
+    );
+  }
+  await Promise.all(tagLookups);
+  const digestLookups: Promise<void>[] = [];
+  for (const e of edges) {
+    const found = has(e.dst.name, e.image, e.digest, false);
+    if (found === true) continue;
+    digestLookups.push((async () => {
+      if (await found) return;
+      await has(e.src.name, e.image, e.digest, true);
+    })());
+  }
+  await Promise.all(digestLookups);
   return failures;
 }
 

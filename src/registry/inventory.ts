@@ -8,6 +8,9 @@ import { modelOf } from "./manifest_read.ts";
 import { joinRepository } from "./reference.ts";
 import { compareText } from "../compare_text.ts";
 
+/** The tags of every untagged record: one frozen array, never changed (records get new ones). */
+const NO_TAGS: string[] = Object.freeze([]) as unknown as string[];
+
 /** Progress of a registry walk or a multi-repository read. */
 export interface InventoryProgress {
   /** Repositories to read (known so far). */
@@ -46,10 +49,12 @@ async function readRepository(
   const records: RepoInventory = new Map();
   if (listing.absent) records.listed = "absent";
   else if (listing.complete) records.listed = "complete";
+  // Records are made whole at once (one shape, no property added later): a run may keep a
+  // million of them.
   const record = (digest: string): ImageRecord => {
     let r = records.get(digest);
     if (r === undefined) {
-      r = { digest, tags: [] };
+      r = { digest, tags: NO_TAGS, mediaType: undefined, size: undefined };
       records.set(digest, r);
     }
     return r;
@@ -58,11 +63,13 @@ async function readRepository(
   if (listing.manifests !== undefined) {
     const listed = new Set<string>();
     for (const [digest, m] of listing.manifests) {
-      const r = record(digest);
-      r.tags.push(...m.tags);
+      records.set(digest, {
+        digest,
+        tags: m.tags.length === 0 ? NO_TAGS : m.tags,
+        mediaType: m.mediaType,
+        size: m.size,
+      });
       m.tags.forEach((t) => listed.add(t));
-      if (m.mediaType !== undefined) r.mediaType = m.mediaType;
-      if (m.size !== undefined) r.size = m.size;
     }
     untracked = listing.tags.filter((t) => !listed.has(t));
   }
@@ -79,14 +86,16 @@ async function readRepository(
       );
     }
     const r = record(d.digest);
-    r.tags.push(tag);
+    r.tags = [...r.tags, tag];
     r.mediaType = d.mediaType;
     r.size = d.size;
   }
   if (!(opts.childrenOnlyIfUnlisted && listing.complete)) {
     await readChildren(backend, repo, records);
   }
-  for (const r of records.values()) r.tags = [...new Set(r.tags)].sort();
+  for (const r of records.values()) {
+    if (r.tags.length > 1) r.tags = [...new Set(r.tags)].sort();
+  }
   return records;
 }
 
@@ -107,7 +116,7 @@ async function readChildren(backend: Backend, repo: string, records: RepoInvento
     for (const c of found.flat()) {
       let r = records.get(c.digest);
       if (r === undefined) {
-        r = { digest: c.digest, tags: [], mediaType: c.mediaType, size: c.size };
+        r = { digest: c.digest, tags: NO_TAGS, mediaType: c.mediaType, size: c.size };
         records.set(c.digest, r);
       }
       if (isIndexMediaType(r.mediaType) && !done.has(r.digest)) next.push(r);

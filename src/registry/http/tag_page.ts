@@ -52,6 +52,20 @@ function names(
   return list;
 }
 
+/**
+ * One string per media type for the whole run: a listing repeats a handful of media types for
+ * every manifest, and a run keeps what it lists (a million manifests, not a million copies).
+ */
+const MEDIA_TYPES = new Map<string, string>();
+const MAX_SHARED_MEDIA_TYPES = 1000;
+
+function shared(mediaType: string): string {
+  const known = MEDIA_TYPES.get(mediaType);
+  if (known !== undefined) return known;
+  if (MEDIA_TYPES.size < MAX_SHARED_MEDIA_TYPES) MEDIA_TYPES.set(mediaType, mediaType);
+  return mediaType;
+}
+
 /** Parses one tags/list answer body. */
 export function parseTagPage(value: unknown, repo: string): TagPage {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -71,7 +85,7 @@ export function parseTagPage(value: unknown, repo: string): TagPage {
         tags: [...names(info.tag, `manifest.${digest}.tag`, repo, isTag, "a tag")].sort(),
       };
       if (typeof info.mediaType === "string" && MEDIA_TYPE_RE.test(info.mediaType)) {
-        listed.mediaType = info.mediaType;
+        listed.mediaType = shared(info.mediaType);
       }
       const size = extensionNumber(info.imageSizeBytes);
       if (size !== undefined) listed.size = size;
