@@ -66,6 +66,11 @@ export interface Backend {
   getManifest(repo: string, ref: string): Promise<ManifestBytes | null>;
   /** Stores a manifest's exact bytes under a tag or its digest. */
   putManifest(repo: string, ref: string, manifest: ManifestBytes): Promise<void>;
+  /**
+   * The descriptors of the manifests in `repo` whose `subject` is `digest` (OCI 1.1 referrers,
+   * unchecked: callers validate each), or null when the backend has no referrers API.
+   */
+  listReferrers(repo: string, digest: string): Promise<unknown[] | null>;
 
   /** Whether a blob is present in the repository. */
   hasBlob(repo: string, digest: string): Promise<boolean>;

@@ -23,6 +23,7 @@ import { blobPath, ensureLayout, type LayoutState, readLayout, recordEntry } fro
 import { LayoutRoot } from "./layout_root.ts";
 import { manifestFacts } from "./manifest.ts";
 import { type ChildCache, manifestSet, type Member } from "./manifest_set.ts";
+import { type ReferrerCache, referrersIn } from "./referrers.ts";
 import { walkLayouts } from "./repository.ts";
 
 /** Options of an OCI layout directory backend. */
@@ -54,6 +55,8 @@ export class OciDirBackend implements Backend {
   #ready = new Set<string>();
   /** The children of index blobs already read. */
   #children: ChildCache = new Map();
+  /** What manifest blobs already read refer to. */
+  #referrers: ReferrerCache = new Map();
 
   /** `root` is a directory path, relative to the current directory or absolute. */
   constructor(root: string, opts: OciDirOptions = {}) {
@@ -163,6 +166,17 @@ export class OciDirBackend implements Backend {
     await recordEntry(this.#root, repo, { mediaType: manifest.mediaType, digest, size, tag }, {
       ...this.#opts,
     });
+  }
+
+  /**
+   * The manifests of the layout's `index.json` whose subject is `digest` (see referrers.ts);
+   * a layout always answers, so it never says "no API".
+   */
+  async listReferrers(repo: string, digest: string): Promise<unknown[] | null> {
+    this.#checkDigest(repo, digest);
+    const state = await readLayout(this.#root, repo);
+    if (state === null) return [];
+    return await referrersIn(state, digest, this.#referrers, (path) => this.#blobInfo(path));
   }
 
   /** Whether the blob file exists in the repository's layout. */
