@@ -122,6 +122,13 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "Write the plan and its outcome as JSON to FILE.",
   },
   {
+    name: "no-attachments",
+    type: "boolean",
+    group: "Promotion",
+    help: "Leave signatures, attestations and SBOMs behind: without it, what is attached to " +
+      "a promoted image (cosign tags, OCI referrers) is copied with it.",
+  },
+  {
     name: "snapshot",
     type: "string",
     group: "Snapshots",

@@ -1,0 +1,289 @@
+/**
+ * Step 3b of a promotion: what is attached to the images a run promotes (signatures,
+ * attestations, SBOMs) and what each destination needs of it. For every source repository,
+ * discovery (src/attach) searches the digests the run promotes there, children of indexes
+ * included; each attachment found is planned at every destination of the digest it travels
+ * with, and decided from the destination's inventory:
+ *
+ * - a cosign tag the destination lacks: copy; holding the same digest: present; holding another
+ *   digest: merge when the tag accumulates (`.sig`, `.att`), else refused (tags never move);
+ * - a referrer (OCI 1.1 `subject`): present when the destination holds its digest, else copy.
+ *
+ * Cost: the source repository's tag listing is read once (cosign tags and referrers-schema tags
+ * are found in it, absent ones cost nothing); the referrers API is asked once per digest that
+ * is copied to some destination, never for digests every destination holds already: those are
+ * searched through the listing only (cosign tags and the referrers tag schema), and only in
+ * repositories whose listing has such tags at all. A referrer is looked up (HEAD) at a
+ * destination that already holds its image.
+ */
+import {
+  type Attachment,
+  type AttachmentGraph,
+  type AttachmentReader,
+  attachmentTagsByDigest,
+  discoverAttachments,
+  isAccumulatorTag,
+} from "../attach/mod.ts";
+import { describeError } from "../describe_error.ts";
+import {
+  type Backend,
+  type ContentReader,
+  type Descriptor,
+  type ImageRecord,
+  type Inventory,
+  joinRepository,
+} from "../registry/mod.ts";
+import type { PromotionRegistries } from "./open.ts";
+import type { Plan } from "./plan.ts";
+
+/** What a destination needs of one attachment. */
+export type AttachmentDecision =
+  /** The destination lacks it: copy it (its manifest, blobs, tag; a referrers index entry). */
+  | "copy"
+  /** The destination's accumulator tag holds another version: write the union of both. */
+  | "merge"
+  /** The destination holds it. */
+  | "present"
+  /** The destination's tag holds another digest and does not accumulate: refused. */
+  | "conflict";
+
+/** One attachment at one destination. */
+export interface AttachmentAction {
+  /** Registry names as the manifests write them. */
+  src: string;
+  dst: string;
+  image: string;
+  srcRepo: string;
+  dstRepo: string;
+  /** The promoted digest the attachment travels with. */
+  root: string;
+  attachment: Attachment;
+  decision: AttachmentDecision;
+  /** For conflicts: why, in words. */
+  reason?: string;
+}
+
+/** A source repository whose attachments could not be found. */
+export interface DiscoveryFailure {
+  src: string;
+  image: string;
+  /** The promoted digests whose attachments are unknown. */
+  digests: string[];
+  error: string;
+  cause: unknown;
+}
+
+/** What the run attaches: actions in copy order (what an attachment refers to goes first). */
+export interface AttachmentPlan {
+  actions: AttachmentAction[];
+  failures: DiscoveryFailure[];
+  /** What discovery passed over (a listed tag gone, a malformed referrer), as sentences. */
+  notes: string[];
+}
+
+/** The images one source repository gives the run, and where each goes. */
+interface SourceGroup {
+  src: string;
+  image: string;
+  srcRepo: string;
+  backend: Backend;
+  /** Promoted digest -> destination registry -> whether it is copied there in this run. */
+  roots: Map<string, Map<string, boolean>>;
+}
+
+/** An AttachmentReader over a backend, through the run's reader; `api` false hides referrers. */
+function readerOf(backend: Backend, reader: ContentReader, api: boolean): AttachmentReader {
+  return {
+    listTags: async (repo) => (await reader.listing(backend, repo)).tags,
+    getManifest: (repo, ref) => reader.manifest(backend, repo, ref),
+    getReferrers: (repo, digest) =>
+      api ? reader.referrers(backend, repo, digest) : Promise.resolve(null),
+  };
+}
+
+/** The source repositories of the run, with the digests promoted from each and where to. */
+function sourceGroups(p: Plan, registries: PromotionRegistries): SourceGroup[] {
+  const groups = new Map<string, SourceGroup>();
+  const copied = new Set(
+    p.actions.filter((a) => a.kind === "copy").map((a) => `${a.dst}\0${a.image}\0${a.digest}`),
+  );
+  for (const d of p.decisions) {
+    if (d.decision !== "copy" && d.decision !== "tag" && d.decision !== "present") continue;
+    const { src, dst, image, digest } = { ...d.edge, src: d.edge.src.name, dst: d.edge.dst.name };
+    const k = `${src}\0${image}`;
+    let g = groups.get(k);
+    if (!g) {
+      const loc = registries.locations.get(src)!;
+      const backend = registries.backends.get(src)!;
+      g = { src, image, srcRepo: joinRepository(loc.prefix, image), backend, roots: new Map() };
+      groups.set(k, g);
+    }
+    let dsts = g.roots.get(digest);
+    if (!dsts) g.roots.set(digest, dsts = new Map());
+    dsts.set(dst, (dsts.get(dst) ?? false) || copied.has(`${dst}\0${image}\0${digest}`));
+  }
+  return [...groups.values()];
+}
+
+/** The held record of a digest in a repository, if any. */
+function recordOf(
+  inventories: ReadonlyMap<string, Inventory>,
+  backendId: string,
+  repo: string,
+  digest: string,
+): ImageRecord | undefined {
+  return inventories.get(backendId)?.get(repo)?.get(digest);
+}
+
+/** The subject descriptor of a promoted digest: its media type tells discovery it is an index. */
+async function subjectOf(
+  g: SourceGroup,
+  digest: string,
+  known: ImageRecord | undefined,
+  reader: ContentReader,
+): Promise<Descriptor> {
+  if (known?.mediaType !== undefined) {
+    return { mediaType: known.mediaType, digest, size: known.size ?? -1 };
+  }
+  const m = await reader.manifest(g.backend, g.srcRepo, digest);
+  return { mediaType: m?.mediaType ?? "", digest, size: m?.bytes.length ?? -1 };
+}
+
+/** Discovers the attachments of one source repository: copied digests fully, others cheaply. */
+async function discoverGroup(
+  g: SourceGroup,
+  registries: PromotionRegistries,
+  inventories: ReadonlyMap<string, Inventory>,
+  reader: ContentReader,
+): Promise<AttachmentGraph[]> {
+  const record = (digest: string): ImageRecord | undefined => {
+    const srcId = registries.locations.get(g.src)!.backendId;
+    const own = recordOf(inventories, srcId, g.srcRepo, digest);
+    if (own !== undefined) return own;
+    for (const dst of g.roots.get(digest)?.keys() ?? []) {
+      const loc = registries.locations.get(dst)!;
+      const r = recordOf(inventories, loc.backendId, joinRepository(loc.prefix, g.image), digest);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  };
+  const copied: string[] = [];
+  const held: string[] = [];
+  for (const [digest, dsts] of g.roots) {
+    ([...dsts.values()].some((c) => c) ? copied : held).push(digest);
+  }
+  const graphs: AttachmentGraph[] = [];
+  if (copied.length > 0) {
+    const subjects = await Promise.all(copied.map((d) => subjectOf(g, d, record(d), reader)));
+    graphs.push(
+      await discoverAttachments(readerOf(g.backend, reader, true), g.srcRepo, subjects),
+    );
+  }
+  if (held.length > 0) {
+    const listing = await reader.listing(g.backend, g.srcRepo);
+    if (attachmentTagsByDigest(listing.tags).size > 0) {
+      const subjects = await Promise.all(held.map((d) => subjectOf(g, d, record(d), reader)));
+      graphs.push(
+        await discoverAttachments(readerOf(g.backend, reader, false), g.srcRepo, subjects),
+      );
+    }
+  }
+  return graphs;
+}
+
+/** The digest a tag points at in a destination repository, from its inventory. */
+function tagHolder(
+  inventories: ReadonlyMap<string, Inventory>,
+  backendId: string,
+  repo: string,
+  tag: string,
+): string | undefined {
+  for (const r of inventories.get(backendId)?.get(repo)?.values() ?? []) {
+    if (r.tags.includes(tag)) return r.digest;
+  }
+  return undefined;
+}
+
+/**
+ * Finds what is attached to the digests the plan promotes and decides, per destination, what
+ * each attachment needs (see the module comment). Reads only; a source repository whose
+ * attachments cannot be found is a failure of its images, not of the run's other images.
+ */
+export async function planAttachments(
+  p: Plan,
+  registries: PromotionRegistries,
+  inventories: ReadonlyMap<string, Inventory>,
+  reader: ContentReader,
+): Promise<AttachmentPlan> {
+  const out: AttachmentPlan = { actions: [], failures: [], notes: [] };
+  const found = await Promise.all(
+    sourceGroups(p, registries).map(async (g) => {
+      try {
+        return { g, graphs: await discoverGroup(g, registries, inventories, reader) };
+      } catch (e) {
+        out.failures.push({
+          src: g.src,
+          image: g.image,
+          digests: [...g.roots.keys()],
+          error: describeError(e),
+          cause: e,
+        });
+        return { g, graphs: [] };
+      }
+    }),
+  );
+  const seen = new Set<string>();
+  const heads: Promise<void>[] = [];
+  for (const { g, graphs } of found) {
+    for (const graph of graphs) {
+      for (const n of graph.notes) {
+        out.notes.push(`${g.src}/${g.image}@${n.digest}: ${n.detail}`);
+      }
+      for (const a of graph.attachments) {
+        for (const [dst, copiedThere] of g.roots.get(a.root) ?? []) {
+          const k = `${dst}\0${g.image}\0${
+            a.via === "cosign-tag" ? a.tag : ""
+          }\0${a.manifest.digest}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          const loc = registries.locations.get(dst)!;
+          const dstRepo = joinRepository(loc.prefix, g.image);
+          const action: AttachmentAction = {
+            src: g.src,
+            dst,
+            image: g.image,
+            srcRepo: g.srcRepo,
+            dstRepo,
+            root: a.root,
+            attachment: a,
+            decision: "copy",
+          };
+          out.actions.push(action);
+          if (a.tag !== undefined) {
+            const holder = tagHolder(inventories, loc.backendId, dstRepo, a.tag);
+            if (holder === a.manifest.digest) action.decision = "present";
+            else if (holder !== undefined && isAccumulatorTag(a.tag)) action.decision = "merge";
+            else if (holder !== undefined) {
+              action.decision = "conflict";
+              action.reason = `tag "${a.tag}" already points at ${holder} in the destination; ` +
+                "only .sig and .att tags accumulate, other tags never move";
+            }
+          } else if (recordOf(inventories, loc.backendId, dstRepo, a.manifest.digest)) {
+            action.decision = "present";
+          } else if (!copiedThere) {
+            const backend = registries.backends.get(dst)!;
+            heads.push(
+              backend.headManifest(dstRepo, a.manifest.digest).then(
+                (d) => void (d !== null && (action.decision = "present")),
+                () => {}, // Unknown: planned as a copy, which looks again before writing.
+              ),
+            );
+          }
+        }
+      }
+    }
+  }
+  await Promise.all(heads);
+  out.actions.sort((x, y) => x.attachment.depth - y.attachment.depth);
+  return out;
+}
