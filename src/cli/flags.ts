@@ -157,6 +157,13 @@ export const FLAGS: readonly FlagSpec[] = [
       "repository.",
   },
   {
+    name: "snapshot-without-attachments",
+    type: "boolean",
+    group: "Snapshots",
+    help: "Leave out signatures, attestations and SBOMs: cosign's sha256-<hex>.sig/.att/.sbom " +
+      "tags, referrers-schema sha256-<hex> tags, and what only they name.",
+  },
+  {
     name: "output",
     type: "string",
     group: "Snapshots",
