@@ -6,7 +6,8 @@
  * with, and decided from the destination's inventory:
  *
  * - a cosign tag the destination lacks: copy; holding the same digest: present; holding another
- *   digest: merge when the tag accumulates (`.sig`, `.att`), else refused (tags never move);
+ *   digest: merge when the tag accumulates (`.sig`, `.att`) and the union adds to it (both are
+ *   read to tell), present when it adds nothing, else refused (tags never move);
  * - a referrer (OCI 1.1 `subject`): present when the destination holds its digest, else copy.
  *
  * Cost: the source repository's tag listing is read once (cosign tags and referrers-schema tags
@@ -23,6 +24,8 @@ import {
   attachmentTagsByDigest,
   discoverAttachments,
   isAccumulatorTag,
+  mergeAccumulator,
+  MergeRefusedError,
 } from "../attach/mod.ts";
 import { describeError } from "../describe_error.ts";
 import {
@@ -109,7 +112,8 @@ function sourceGroups(p: Plan, registries: PromotionRegistries): SourceGroup[] {
   );
   for (const d of p.decisions) {
     if (d.decision !== "copy" && d.decision !== "tag" && d.decision !== "present") continue;
-    const { src, dst, image, digest } = { ...d.edge, src: d.edge.src.name, dst: d.edge.dst.name };
+    const { image, digest } = d.edge;
+    const [src, dst] = [d.edge.src.name, d.edge.dst.name];
     const k = `${src}\0${image}`;
     let g = groups.get(k);
     if (!g) {
@@ -191,17 +195,89 @@ async function discoverGroup(
   return graphs;
 }
 
-/** The digest a tag points at in a destination repository, from its inventory. */
-function tagHolder(
-  inventories: ReadonlyMap<string, Inventory>,
-  backendId: string,
-  repo: string,
-  tag: string,
-): string | undefined {
-  for (const r of inventories.get(backendId)?.get(repo)?.values() ?? []) {
-    if (r.tags.includes(tag)) return r.digest;
+/** The digests tags point at in destination repositories, from their inventories, built once. */
+class TagHolders {
+  readonly #byRepo = new Map<string, Map<string, string>>();
+
+  /** Over the inventories of a run. */
+  constructor(readonly inventories: ReadonlyMap<string, Inventory>) {}
+
+  /** The digest `tag` points at in `repo` of the backend, if any. */
+  of(backendId: string, repo: string, tag: string): string | undefined {
+    const k = `${backendId}\0${repo}`;
+    let tags = this.#byRepo.get(k);
+    if (!tags) {
+      tags = new Map();
+      for (const r of this.inventories.get(backendId)?.get(repo)?.values() ?? []) {
+        for (const t of r.tags) tags.set(t, r.digest);
+      }
+      this.#byRepo.set(k, tags);
+    }
+    return tags.get(tag);
   }
-  return undefined;
+}
+
+/** What deciding an attachment at a destination reads. */
+interface Deciding {
+  registries: PromotionRegistries;
+  inventories: ReadonlyMap<string, Inventory>;
+  reader: ContentReader;
+  holders: TagHolders;
+}
+
+/**
+ * Decides what the destination needs of one attachment (see the module comment); a copy
+ * unless the destination is found to hold it. `copiedThere`: its image is copied there now.
+ */
+async function decide(action: AttachmentAction, copiedThere: boolean, d: Deciding) {
+  const a = action.attachment;
+  const loc = d.registries.locations.get(action.dst)!;
+  if (a.tag !== undefined) {
+    const holder = d.holders.of(loc.backendId, action.dstRepo, a.tag);
+    if (holder === undefined) return;
+    if (holder === a.manifest.digest) {
+      action.decision = "present";
+    } else if (isAccumulatorTag(a.tag)) {
+      action.decision = "merge";
+      const source = d.registries.backends.get(action.src)!;
+      await mergeNeeded(action, d.registries, d.reader, source);
+    } else {
+      action.decision = "conflict";
+      action.reason = `tag "${a.tag}" already points at ${holder} in the destination; ` +
+        "only .sig and .att tags accumulate, other tags never move";
+    }
+  } else if (recordOf(d.inventories, loc.backendId, action.dstRepo, a.manifest.digest)) {
+    action.decision = "present";
+  } else if (!copiedThere) {
+    const backend = d.registries.backends.get(action.dst)!;
+    // A failed lookup leaves it planned as a copy, which looks again before writing.
+    const found = await backend.headManifest(action.dstRepo, a.manifest.digest).catch(() => null);
+    if (found !== null) action.decision = "present";
+  }
+}
+
+/**
+ * Reads both versions of an accumulator tag and decides whether the union adds anything
+ * (else the destination is up to date: present) or cannot be made (refused). A failed read
+ * leaves the merge planned: copying reads both again.
+ */
+async function mergeNeeded(
+  action: AttachmentAction,
+  registries: PromotionRegistries,
+  reader: ContentReader,
+  source: Backend,
+): Promise<void> {
+  const tag = action.attachment.tag!;
+  try {
+    const src = await reader.manifest(source, action.srcRepo, action.attachment.manifest.digest);
+    const dst = await registries.backends.get(action.dst)!.getManifest(action.dstRepo, tag);
+    if (src === null || dst === null) return;
+    if (!mergeAccumulator(tag, src, dst).write) action.decision = "present";
+  } catch (e) {
+    if (!(e instanceof MergeRefusedError)) return;
+    action.decision = "conflict";
+    action.reason = e.message;
+  }
 }
 
 /**
@@ -234,6 +310,7 @@ export async function planAttachments(
   );
   const seen = new Set<string>();
   const heads: Promise<void>[] = [];
+  const holders = new TagHolders(inventories);
   for (const { g, graphs } of found) {
     for (const graph of graphs) {
       for (const n of graph.notes) {
@@ -259,26 +336,7 @@ export async function planAttachments(
             decision: "copy",
           };
           out.actions.push(action);
-          if (a.tag !== undefined) {
-            const holder = tagHolder(inventories, loc.backendId, dstRepo, a.tag);
-            if (holder === a.manifest.digest) action.decision = "present";
-            else if (holder !== undefined && isAccumulatorTag(a.tag)) action.decision = "merge";
-            else if (holder !== undefined) {
-              action.decision = "conflict";
-              action.reason = `tag "${a.tag}" already points at ${holder} in the destination; ` +
-                "only .sig and .att tags accumulate, other tags never move";
-            }
-          } else if (recordOf(inventories, loc.backendId, dstRepo, a.manifest.digest)) {
-            action.decision = "present";
-          } else if (!copiedThere) {
-            const backend = registries.backends.get(dst)!;
-            heads.push(
-              backend.headManifest(dstRepo, a.manifest.digest).then(
-                (d) => void (d !== null && (action.decision = "present")),
-                () => {}, // Unknown: planned as a copy, which looks again before writing.
-              ),
-            );
-          }
+          heads.push(decide(action, copiedThere, { registries, inventories, reader, holders }));
         }
       }
     }

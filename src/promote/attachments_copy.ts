@@ -60,7 +60,7 @@ async function replaceTag(to: Endpoint, tag: string, expected: string, m: Manife
         "being merged; run again",
     );
   }
-  await to.backend.putManifest(to.repo, tag, m);
+  await to.backend.putManifest(to.repo, tag, m, expected);
 }
 
 /** Copies or merges one cosign tag. */

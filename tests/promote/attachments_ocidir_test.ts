@@ -79,3 +79,28 @@ Deno.test("promote() carries a cosign tag and a referrer from an OCI layout to a
     true,
   );
 });
+
+Deno.test("promote() merges a .sig tag in an OCI layout: the layout's signature kept, the source's added", async () => {
+  const root = await tempDir("cip-attach-ocidir-merge-");
+  const image = { manifest: IMAGE.manifest, blobs: [IMAGE.config, ...IMAGE.layers] };
+  const reg = new MemoryBackend("reg");
+  await put(reg, "app", image, "1.0");
+  const ours = cosignSignatures(D, [1]);
+  await put(reg, "app", ours, ours.tag!);
+  const prod = new OciDirBackend(join(root, "prod"), { fsync: false });
+  await put(prod, "app", image, "1.0");
+  const theirs = cosignSignatures(D, [7]);
+  await put(prod, "app", theirs, theirs.tag!);
+  const backends = { "reg.test": reg, "ocidir://prod": prod };
+  const done = await run(backends, "reg.test", "ocidir://prod");
+  assert.equal(done.ok, true);
+  assert.equal(done.attached!.outcomes.get(done.attachments!.actions[0]!)?.result, "merged");
+  const merged = JSON.parse(
+    new TextDecoder().decode((await prod.getManifest("app", ours.tag!))!.bytes),
+  );
+  const layers = (a: ArtifactFixture) =>
+    JSON.parse(new TextDecoder().decode(a.manifest.bytes)).layers;
+  assert.deepEqual(merged.layers, [...layers(theirs), ...layers(ours)]);
+  const again = await run(backends, "reg.test", "ocidir://prod");
+  assert.equal(again.attached!.outcomes.get(again.attachments!.actions[0]!)?.result, "present");
+});

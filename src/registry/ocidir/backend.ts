@@ -117,7 +117,12 @@ export class OciDirBackend implements Backend {
    * it as a blob, then records it in `index.json` under the tag (or untagged for a digest).
    * Refuses to move a tag.
    */
-  async putManifest(repo: string, ref: string, manifest: ManifestBytes): Promise<void> {
+  async putManifest(
+    repo: string,
+    ref: string,
+    manifest: ManifestBytes,
+    replacing?: string,
+  ): Promise<void> {
     this.#checkRef(repo, ref);
     const where = `${this.display} repository ${repo}`;
     const digest = sha256Digest(manifest.bytes);
@@ -144,7 +149,7 @@ export class OciDirBackend implements Backend {
       );
     }
     const tag = isDigest(ref) ? null : ref;
-    if (tag !== null) await this.#refuseTagMove(repo, tag, digest, where);
+    if (tag !== null) await this.#refuseTagMove(repo, tag, digest, where, replacing);
     const dir = await this.#ensure(repo);
     const missing: string[] = [];
     for (const d of [...facts.blobs, ...facts.children]) {
@@ -163,9 +168,13 @@ export class OciDirBackend implements Backend {
       const desc = { mediaType: manifest.mediaType, digest, size };
       await writeBlob(path, dir, desc, streamOf(manifest.bytes), this.#opts);
     }
-    await recordEntry(this.#root, repo, { mediaType: manifest.mediaType, digest, size, tag }, {
-      ...this.#opts,
-    });
+    const entry = { mediaType: manifest.mediaType, digest, size, tag };
+    await recordEntry(
+      this.#root,
+      repo,
+      tag !== null && replacing !== undefined ? { ...entry, replacing } : entry,
+      { ...this.#opts },
+    );
   }
 
   /**
@@ -289,11 +298,20 @@ export class OciDirBackend implements Backend {
     };
   }
 
-  /** Throws when a tag of the repository already names another digest (checked early). */
-  async #refuseTagMove(repo: string, tag: string, digest: string, where: string): Promise<void> {
+  /**
+   * Throws when a tag of the repository already names another digest than `digest` or the one
+   * it is `replacing` (checked early; again under the lock).
+   */
+  async #refuseTagMove(
+    repo: string,
+    tag: string,
+    digest: string,
+    where: string,
+    replacing?: string,
+  ): Promise<void> {
     const state = await readLayout(this.#root, repo);
     const holder = state?.index.entries.find((e) => e.tag === tag);
-    if (holder !== undefined && holder.digest !== digest) {
+    if (holder !== undefined && holder.digest !== digest && holder.digest !== replacing) {
       throw new RegistryError(
         `Cannot tag ${digest} as "${tag}" in ${where}: the tag already points at ` +
           `${holder.digest}, and tags are never moved`,
