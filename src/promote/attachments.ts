@@ -12,10 +12,10 @@
  *
  * Cost: the source repository's tag listing is read once (cosign tags and referrers-schema tags
  * are found in it, absent ones cost nothing); the referrers API is asked once per digest that
- * is copied to some destination, never for digests every destination holds already: those are
- * searched through the listing only (cosign tags and the referrers tag schema), and only in
- * repositories whose listing has such tags at all. A referrer is looked up (HEAD) at a
- * destination that already holds its image.
+ * is copied to some destination, never for digests every destination holds already: for those
+ * the listings are compared, and only a digest whose attachment tags (cosign's, the referrers
+ * tag schema's) some destination lacks is searched, through the tags only. A referrer is looked
+ * up (HEAD) at a destination that already holds its image.
  */
 import {
   type Attachment,
@@ -35,6 +35,7 @@ import {
   type ImageRecord,
   type Inventory,
   joinRepository,
+  type TagListing,
 } from "../registry/mod.ts";
 import type { PromotionRegistries } from "./open.ts";
 import type { Plan } from "./plan.ts";
@@ -185,14 +186,53 @@ async function discoverGroup(
   }
   if (held.length > 0) {
     const listing = await reader.listing(g.backend, g.srcRepo);
-    if (attachmentTagsByDigest(listing.tags).size > 0) {
-      const subjects = await Promise.all(held.map((d) => subjectOf(g, d, record(d), reader)));
+    const holders = new TagHolders(inventories);
+    const lacking = lackingTags(g, held, listing, record, registries, holders);
+    if (lacking.length > 0) {
+      const subjects = await Promise.all(lacking.map((d) => subjectOf(g, d, record(d), reader)));
       graphs.push(
         await discoverAttachments(readerOf(g.backend, reader, false), g.srcRepo, subjects),
       );
     }
   }
   return graphs;
+}
+
+/**
+ * The digests every destination holds already whose attachment tags (cosign's, the referrers
+ * tag schema's; of the digest and of its known children) some destination lacks, or holds for
+ * another digest than the source, as far as the listings tell: only those are searched, so a
+ * run over promoted images reads nothing more for their attachments. A plain listing gives the
+ * source's tags without digests: a tag both sides have is then taken as carried, even if the
+ * source's has grown since (a listing with the GCR/AR extension tells).
+ */
+function lackingTags(
+  g: SourceGroup,
+  held: readonly string[],
+  listing: TagListing,
+  record: (digest: string) => ImageRecord | undefined,
+  registries: PromotionRegistries,
+  holders: TagHolders,
+): string[] {
+  const tagsOf = attachmentTagsByDigest(listing.tags);
+  if (tagsOf.size === 0) return [];
+  const sourceDigest = new Map<string, string>();
+  for (const [digest, m] of listing.manifests ?? []) {
+    for (const t of m.tags) sourceDigest.set(t, digest);
+  }
+  return held.filter((digest) => {
+    const digests = [digest, ...record(digest)?.children ?? []];
+    const wanted = digests.flatMap((d) => (tagsOf.get(d) ?? []).map((t) => t.tag));
+    return [...g.roots.get(digest)?.keys() ?? []].some((dst) => {
+      const loc = registries.locations.get(dst)!;
+      const repo = joinRepository(loc.prefix, g.image);
+      return wanted.some((t) => {
+        const there = holders.of(loc.backendId, repo, t);
+        const here = sourceDigest.get(t);
+        return there === undefined || (here !== undefined && here !== there);
+      });
+    });
+  });
 }
 
 /** The digests tags point at in destination repositories, from their inventories, built once. */

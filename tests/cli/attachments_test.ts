@@ -90,7 +90,7 @@ Deno.test("a refused attachment (a .sbom tag that would move) fails the run with
   const a = seedImage(stage, "foo", [bytesOf("a")], { tags: ["1.0"] });
   const tag = `sha256-${a.digest.slice(7)}.sbom`;
   const other = seedImage(stage, "foo", [bytesOf("x")], { tags: [tag], name: "sbom-src" });
-  seedImage(prod, "foo", [bytesOf("a")], { tags: ["1.0"] });
+  // The destination has an SBOM of the image under cosign's tag, not the image yet.
   seedImage(prod, "foo", [bytesOf("y")], { tags: [tag], name: "sbom-dst" });
   const r = await run(["--confirm"], [edge(m, DST, "foo", a.digest, "1.0")], access);
   assert.equal(r.code, 1);

@@ -32,9 +32,10 @@ const IMAGE = makeImage({ layers: 2, mediaType: "oci", seed: 81 });
 const D = IMAGE.manifest.digest;
 const HEX = D.slice(7);
 
-function world(opts: { srcApi?: boolean; dstApi?: boolean } = {}) {
-  const src = new FakeRegistry({ host: SRC, referrers: opts.srcApi ?? false });
-  const dst = new FakeRegistry({ host: DST, referrers: opts.dstApi ?? false });
+function world(opts: { srcApi?: boolean; dstApi?: boolean; extension?: boolean } = {}) {
+  const extension = opts.extension ?? false;
+  const src = new FakeRegistry({ host: SRC, referrers: opts.srcApi ?? false, extension });
+  const dst = new FakeRegistry({ host: DST, referrers: opts.dstApi ?? false, extension });
   const route: typeof fetch = (input, init) => {
     const req = input instanceof Request && init === undefined ? input : new Request(input, init);
     return new URL(req.url).host === SRC ? src.fetch(req) : dst.fetch(req);
@@ -102,18 +103,18 @@ Deno.test("promote() copies cosign .sig, .att and .sbom tags with their image, b
   }
   assert.equal(attachmentCounts(done.attachments!, done.attached).get(DST)?.copied, 3);
 
+  // The image is there now, and so are its attachment tags: the listings tell, nothing is read.
   const before = writes(w.dst);
+  const reads = w.src.count();
   const again = await w.run(edges, true);
   assert.equal(again.ok, true);
   assert.equal(writes(w.dst), before);
-  assert.deepEqual(
-    again.attachments!.actions.map((a) => a.decision),
-    ["present", "present", "present"],
-  );
+  assert.deepEqual(again.attachments!.actions, []);
+  assert.equal(w.src.count() - reads, 1, "one request: the source's tag listing");
 });
 
-Deno.test("promote() merges a destination's .sig with the source's: both signatures kept, reported as merged", async () => {
-  const w = world();
+Deno.test("promote() merges a destination's .sig with the source's, as the extended listings show them differ: both signatures kept", async () => {
+  const w = world({ extension: true });
   await pushImage(w.at(w.src), "app", IMAGE, ["1.0"], w.push);
   await pushArtifact(w.at(w.src), "app", cosignSignatures(D, [1]), undefined, w.push);
   const onDst = { fetch: w.dst.fetch };
@@ -141,10 +142,23 @@ Deno.test("promote() merges a destination's .sig with the source's: both signatu
   const again = await w.run(edges, true);
   assert.equal(again.ok, true);
   assert.equal(writes(w.dst), before);
+  assert.deepEqual(again.attachments!.actions.map((a) => a.decision), ["present"]);
+});
+
+Deno.test("promote() over plain listings takes a held image's attachment tags that both sides have as carried", async () => {
+  const w = world();
+  await pushImage(w.at(w.src), "app", IMAGE, ["1.0"], w.push);
+  await pushArtifact(w.at(w.src), "app", cosignSignatures(D, [1]), undefined, w.push);
+  const onDst = { fetch: w.dst.fetch };
+  await pushImage(w.at(w.dst), "app", IMAGE, ["1.0"], onDst);
+  await pushArtifact(w.at(w.dst), "app", cosignSignatures(D, [7]), undefined, onDst);
+  const dry = await w.run([edge(w.m, DST, "app", D, "1.0")], false);
+  assert.deepEqual(dry.attachments!.actions, []);
+  assert.equal(w.src.count({ method: "GET", path: /\/manifests\/sha256-/ }), 0);
 });
 
 Deno.test("promote() refuses to move a destination's .sbom tag, which does not accumulate", async () => {
-  const w = world();
+  const w = world({ extension: true });
   await pushImage(w.at(w.src), "app", IMAGE, ["1.0"], w.push);
   await pushArtifact(
     w.at(w.src),
