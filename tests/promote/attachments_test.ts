@@ -263,3 +263,21 @@ Deno.test("promote() asks the referrers API only for digests it copies, and noth
   assert.equal(w.src.count({ path: /\/referrers\// }), 1);
   assert.equal(w.src.count({ path: /\/tags\/list/ }), 1);
 });
+
+Deno.test("promote() gives an image promoted before its signature the signature on a later run", async () => {
+  const w = world();
+  await pushImage(w.at(w.src), "app", IMAGE, ["1.0"], w.push);
+  const edges = [edge(w.m, DST, "app", D, "1.0")];
+  assert.equal((await w.run(edges, true, false)).ok, true);
+  const sig = cosignSignatures(D, [4]);
+  await pushArtifact(w.at(w.src), "app", sig, undefined, w.push);
+  const later = await w.run(edges, true);
+  assert.equal(later.ok, true);
+  assert.deepEqual(later.attachments!.actions.map((a) => a.decision), ["copy"]);
+  assert.deepEqual(w.dst.manifest("app", sig.tag!)?.bytes, sig.manifest.bytes);
+  assert.equal(
+    w.src.count({ path: /\/referrers\// }),
+    0,
+    "no referrers API asked for a held image",
+  );
+});
