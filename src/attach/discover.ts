@@ -44,6 +44,9 @@ import type {
 } from "./model.ts";
 import { type AttachmentTag, attachmentTagsByDigest, referrersTag } from "./tags.ts";
 
+/** The default bounds of discovery: attached manifests in all, and nesting depth. */
+export const DISCOVERY_LIMITS = { manifests: 1000, depth: 4 } as const;
+
 /** Bounds of discovery. */
 export interface DiscoverOptions {
   /** Most attached manifests (and their children) in all; default 1000. */
@@ -85,8 +88,8 @@ class Discovery {
     readonly repo: string,
     readonly options: DiscoverOptions,
   ) {
-    this.#maxManifests = options.maxManifests ?? 1000;
-    this.#maxDepth = options.maxDepth ?? 4;
+    this.#maxManifests = options.maxManifests ?? DISCOVERY_LIMITS.manifests;
+    this.#maxDepth = options.maxDepth ?? DISCOVERY_LIMITS.depth;
   }
 
   async run(subjects: readonly Descriptor[]): Promise<void> {

@@ -40,7 +40,7 @@ export {
   SIMPLE_SIGNING_MEDIA_TYPE,
 } from "./artifact_types.ts";
 export { type ArtifactDescriptor, canonicalJson, checkDescriptor } from "./descriptor.ts";
-export { discoverAttachments, type DiscoverOptions } from "./discover.ts";
+export { discoverAttachments, type DiscoverOptions, DISCOVERY_LIMITS } from "./discover.ts";
 export {
   AttachError,
   AttachLimitError,

@@ -68,6 +68,12 @@ export class ImageReader {
     return await this.#content.manifest(backend, joinRepository(prefix, image), ref);
   }
 
+  /** The referrers of a digest, or null when the registry has no referrers API; once. */
+  async referrers(spec: RegistrySpec, image: string, digest: string): Promise<unknown[] | null> {
+    const { backend, prefix } = await this.registry(spec);
+    return await this.#content.referrers(backend, joinRepository(prefix, image), digest);
+  }
+
   /**
    * Whether the registry has a manifest with this digest: from the repository's listing when
    * it was read already and names every manifest (the GCR/AR extension), else a HEAD.

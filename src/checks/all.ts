@@ -5,6 +5,7 @@ import { imageSize } from "./image_size.ts";
 import { manifestListChildren } from "./manifest_list_children.ts";
 import { promotesNothing } from "./promotes_nothing.ts";
 import { tagMove } from "./tag_move.ts";
+import { unsignedImage } from "./unsigned_image.ts";
 
 /** Every check `cip` knows. Adding a check: one new file, one line here. */
 export const ALL_CHECKS: readonly Check[] = [
@@ -13,4 +14,5 @@ export const ALL_CHECKS: readonly Check[] = [
   imageSize,
   manifestListChildren,
   promotesNothing,
+  unsignedImage,
 ];

@@ -61,6 +61,8 @@ export interface Check {
   description: string;
   /** All of these must hold for the check to run; otherwise it is skipped (and says why). */
   when: readonly Condition[];
+  /** Off by default: it runs only when `--checks` names it. */
+  optIn?: boolean;
   /** Runs the check; throwing makes the check fail with an error finding, others go on. */
   run: (ctx: CheckContext) => Promise<Finding[]>;
 }

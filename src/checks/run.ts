@@ -28,7 +28,10 @@ export interface Selection {
   unknown: string[];
 }
 
-/** Picks checks: only those named in `only` (when given), minus those in `skip`. */
+/**
+ * Picks checks: only those named in `only` (when given; else all but the opt-in ones), minus
+ * those in `skip`.
+ */
 export function selectChecks(
   all: readonly Check[],
   only: readonly string[] | undefined,
@@ -36,7 +39,7 @@ export function selectChecks(
 ): Selection {
   const names = new Set(all.map((c) => c.name));
   const unknown = [...(only ?? []), ...skip].filter((n) => !names.has(n));
-  const keep = only ? new Set(only) : names;
+  const keep = only ? new Set(only) : new Set(all.filter((c) => !c.optIn).map((c) => c.name));
   const drop = new Set(skip);
   return {
     checks: all.filter((c) => keep.has(c.name) && !drop.has(c.name)),

@@ -122,6 +122,13 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "Write the plan and its outcome as JSON to FILE.",
   },
   {
+    name: "no-attachments",
+    type: "boolean",
+    group: "Promotion",
+    help: "Leave signatures, attestations and SBOMs behind: without it, what is attached to " +
+      "a promoted image (cosign tags, OCI referrers) is copied with it.",
+  },
+  {
     name: "snapshot",
     type: "string",
     group: "Snapshots",
@@ -148,6 +155,13 @@ export const FLAGS: readonly FlagSpec[] = [
     group: "Snapshots",
     help: "Leave out untagged digests that are children of a manifest list in the same " +
       "repository.",
+  },
+  {
+    name: "snapshot-without-attachments",
+    type: "boolean",
+    group: "Snapshots",
+    help: "Leave out signatures, attestations and SBOMs: cosign's sha256-<hex>.sig/.att/.sbom " +
+      "tags, referrers-schema sha256-<hex> tags, and what only they name.",
   },
   {
     name: "output",

@@ -6,6 +6,11 @@
 import { type Edge, edgesOf, loadManifests, type SkippedPart } from "../manifest/mod.ts";
 import { readBase } from "../manifest/git_base/mod.ts";
 import {
+  attachmentErrors,
+  attachmentsJson,
+  attachmentsSucceeded,
+  attachmentsText,
+  attachmentSummaryLines,
   copySummary,
   failureErrors,
   lookupErrors,
@@ -108,6 +113,7 @@ export async function promoteEdges(
       await beforePlanText?.(planned);
       await showPlan(ctx, planned, confirm, json);
     },
+    attachments: flags.values["no-attachments"] !== true,
   });
   const warnings = showOutcome(ctx, promotion, edges.length);
   if (json || flags.values.report !== undefined) {
@@ -118,6 +124,12 @@ export async function promoteEdges(
       ms: promotion.ms,
       warnings,
       skipped,
+      ...(promotion.attachments
+        ? {
+          attachments: attachmentsJson(promotion.attachments, promotion.attached),
+          attachmentsOk: attachmentsSucceeded(promotion.attachments, promotion.attached),
+        }
+        : {}),
     });
     if (json) await io.stdout(text);
     if (typeof flags.values.report === "string") await writeReport(flags.values.report, text);
@@ -128,22 +140,29 @@ export async function promoteEdges(
 /** Before anything is written: failed lookups, the plan (stdout), images found nowhere, refusals. */
 async function showPlan(
   ctx: RunContext,
-  { plan, lookups }: Planned,
+  { plan, lookups, attachments }: Planned,
   confirm: boolean,
   json: boolean,
 ): Promise<void> {
   for (const line of lookupErrors(lookups, confirm)) ctx.log.error(line);
   if (!json) await ctx.io.stdout(planText(plan, confirm));
+  if (!json && attachments) await ctx.io.stdout(attachmentsText(attachments));
   for (const line of missingWarnings(plan)) ctx.log.warn(line);
   for (const line of refusalErrors(plan)) ctx.log.error(line);
+  for (const note of attachments?.notes ?? []) ctx.log.warn(`Attachments: ${note}`);
 }
 
 /** After the run: the summary per destination, what was copied, failures; returns the warnings. */
 function showOutcome(ctx: RunContext, promotion: Promotion, edgeCount: number): string[] {
   const { log } = ctx;
   for (const line of summaryLines(promotion.outcome)) log.info(line);
+  const { attachments, attached } = promotion;
+  if (attachments) {
+    for (const line of attachmentSummaryLines(attachments, attached)) log.info(line);
+  }
   if (promotion.run) log.info(copySummary(promotion.run));
   for (const line of failureErrors(promotion.outcome)) log.error(line);
+  if (attachments) { for (const line of attachmentErrors(attachments, attached)) log.error(line); }
   const notes = runNotes(edgeCount, promotion.outcome);
   if (notes.allDone) log.info(notes.allDone);
   for (const w of notes.warnings) log.warn(w);

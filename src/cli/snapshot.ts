@@ -44,6 +44,7 @@ interface SnapshotFlags extends SnapshotOptions {
 const SNAPSHOT_ONLY = [
   "snapshot-tag",
   "minimal-snapshot",
+  "snapshot-without-attachments",
   "output",
   "snapshot-service-account",
 ] as const;
@@ -112,6 +113,7 @@ function snapshotOptions(flags: Flags): SnapshotFlags {
     throw new UsageError(`--snapshot-tag: "${tag}" is not a valid tag`);
   }
   const opts: SnapshotFlags = { format, minimal: v["minimal-snapshot"] === true };
+  if (v["snapshot-without-attachments"] === true) opts.withoutAttachments = true;
   if (tag !== undefined) opts.tag = tag;
   const sa = v["snapshot-service-account"] as string | undefined;
   if (sa !== undefined) opts.serviceAccount = sa;

@@ -7,6 +7,10 @@
 import type { Logger } from "../log.ts";
 import type { Edge } from "../manifest/mod.ts";
 import { PromoteSetupError, type RegistryAccess } from "./access.ts";
+import { type AttachmentPlan, planAttachments } from "./attachments.ts";
+import { type AttachmentRun, copyAttachments } from "./attachments_copy.ts";
+import { attachmentsSucceeded } from "./attachments_report.ts";
+import { Copier } from "./copier.ts";
 import type { LookupFailure } from "./complete.ts";
 import { ContentReader } from "../registry/mod.ts";
 import { execute, type ExecuteResult } from "./execute.ts";
@@ -25,18 +29,24 @@ export interface PromoteOptions {
   terminal: boolean;
   /** Called with the plan before anything is written (the command line prints it here). */
   onPlan?: (planned: Planned) => Promise<void>;
+  /** Whether signatures, attestations and SBOMs travel with their images (default true). */
+  attachments?: boolean;
 }
 
 /** A plan and the lookups that failed while it was made. */
 export interface Planned {
   plan: Plan;
   lookups: LookupFailure[];
+  /** What is attached to the promoted images and what each destination needs; null when off. */
+  attachments: AttachmentPlan | null;
 }
 
 /** Everything a promotion did, for the command line to report. */
 export interface Promotion extends Planned {
   /** What execution did; null in a dry run. */
   run: ExecuteResult | null;
+  /** What copying the attachments did; null in a dry run or when attachments are off. */
+  attached: AttachmentRun | null;
   outcome: Outcome;
   /** Whether the run succeeded (see promotionSucceeded). */
   ok: boolean;
@@ -59,40 +69,65 @@ export async function promote(
   const reader = access.reader ?? new ContentReader();
   const { inventories, lookups } = await takeInventory(edges, registries, access, reader);
   const decided = plan({ edges, locations: registries.locations, inventories, lookups });
-  await options.onPlan?.({ plan: decided, lookups });
+  const attachments = options.attachments === false
+    ? null
+    : await planAttachments(decided, registries, inventories, reader);
+  await options.onPlan?.({ plan: decided, lookups, attachments });
   const run = options.confirm
-    ? await executeConfirmed(decided, registries, access, reader, inventories, options)
+    ? await executeConfirmed(decided, attachments, registries, access, reader, inventories, options)
     : null;
-  const outcome = outcomeOf(decided, run, options.confirm);
-  const ok = promotionSucceeded(outcome, lookups);
-  return { plan: decided, lookups, run, outcome, ok, ms: options.now() - started };
+  const outcome = outcomeOf(decided, run?.images ?? null, options.confirm);
+  const attached = run?.attached ?? null;
+  const ok = promotionSucceeded(outcome, lookups) && attachmentsSucceeded(attachments, attached);
+  return {
+    plan: decided,
+    lookups,
+    attachments,
+    run: run?.images ?? null,
+    attached,
+    outcome,
+    ok,
+    ms: options.now() - started,
+  };
 }
 
 /**
  * Step 4: checks that every registry's credentials can be obtained (when there is anything
- * to write), then copies and tags; the manifests read while planning are not read again.
+ * to write), then copies and tags, then copies the attachments; the manifests read while
+ * planning are not read again.
  */
 async function executeConfirmed(
   p: Plan,
+  attachments: AttachmentPlan | null,
   registries: PromotionRegistries,
   access: RegistryAccess,
   reader: ContentReader,
   inventories: Holdings["inventories"],
   options: PromoteOptions,
-): Promise<ExecuteResult> {
-  if (p.actions.length > 0 && access.verifyCredentials) {
+): Promise<{ images: ExecuteResult; attached: AttachmentRun | null }> {
+  const attaching = attachments?.actions.some((a) => a.decision !== "present") ?? false;
+  if ((p.actions.length > 0 || attaching) && access.verifyCredentials) {
     try {
       await access.verifyCredentials();
     } catch (e) {
       throw new PromoteSetupError("Cannot promote: credentials are missing", { cause: e });
     }
   }
-  return await execute(p, {
+  const copierOptions = { reader, ...(access.policy ? { policy: access.policy } : {}) };
+  const images = await execute(p, {
     backends: registries.backends,
     log: options.log,
     terminal: options.terminal,
     now: options.now,
     inventories,
-    copier: { reader, ...(access.policy ? { policy: access.policy } : {}) },
+    copier: copierOptions,
   });
+  if (attachments === null) return { images, attached: null };
+  const copier = new Copier(copierOptions);
+  const attached = await copyAttachments(attachments, images, {
+    backends: registries.backends,
+    copier,
+  });
+  await copier.settled();
+  return { images, attached };
 }

@@ -82,6 +82,10 @@ export interface ReportExtras {
   warnings: string[];
   /** The parts of the manifests left out of the run because of their problems. */
   skipped?: readonly SkippedPart[];
+  /** The attachments (attachmentsJson), when they travel with the images. */
+  attachments?: unknown;
+  /** False when an attachment failed or was refused. */
+  attachmentsOk?: boolean;
 }
 
 /**
@@ -96,7 +100,7 @@ export function reportJson(plan: Plan, outcome: Outcome, extras: ReportExtras): 
   const doc = {
     cip: extras.version,
     mode: outcome.executed ? "confirm" : "dry-run",
-    ok: outcome.ok && !extras.skipped?.length,
+    ok: outcome.ok && !extras.skipped?.length && extras.attachmentsOk !== false,
     destinations: Object.fromEntries(
       [...outcome.destinations].sort(([a], [b]) => compareText(a, b)),
     ),
@@ -133,6 +137,7 @@ export function reportJson(plan: Plan, outcome: Outcome, extras: ReportExtras): 
       line: p.pos.line,
       problems: p.problems.map((e) => e.message),
     })),
+    attachments: extras.attachments ?? null,
     copy: extras.copy ?? null,
     transport: extras.transport ?? null,
     ms: extras.ms ?? null,

@@ -75,8 +75,23 @@ export interface Backend {
   headManifest(repo: string, ref: string): Promise<Descriptor | null>;
   /** A manifest's exact bytes by tag or digest, or null when absent. */
   getManifest(repo: string, ref: string): Promise<ManifestBytes | null>;
-  /** Stores a manifest's exact bytes under a tag or its digest. */
-  putManifest(repo: string, ref: string, manifest: ManifestBytes): Promise<void>;
+  /**
+   * Stores a manifest's exact bytes under a tag or its digest. `replacing` (a tag only) is the
+   * digest the tag points at now, which it is moved from: the merge of an accumulator tag, the
+   * one write that may move a tag (the caller decides which tags may). An OCI layout checks it
+   * under its lock; a registry has no such check, so callers read the tag right before.
+   */
+  putManifest(
+    repo: string,
+    ref: string,
+    manifest: ManifestBytes,
+    replacing?: string,
+  ): Promise<void>;
+  /**
+   * The descriptors of the manifests in `repo` whose `subject` is `digest` (OCI 1.1 referrers,
+   * unchecked: callers validate each), or null when the backend has no referrers API.
+   */
+  listReferrers(repo: string, digest: string): Promise<unknown[] | null>;
 
   /** Whether a blob is present in the repository. */
   hasBlob(repo: string, digest: string): Promise<boolean>;

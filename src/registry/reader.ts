@@ -11,6 +11,9 @@ import { isDigest } from "./reference.ts";
 export class ContentReader {
   readonly #manifests = new Map<string, Promise<ManifestBytes | null>>();
   readonly #listings = new Map<string, Promise<TagListing>>();
+  readonly #referrers = new Map<string, Promise<unknown[] | null>>();
+  /** Backends that answered that they have no referrers API: not asked again. */
+  readonly #noReferrersApi = new Set<string>();
 
   /**
    * A manifest's exact bytes by digest (read once per backend and repository), or by tag
@@ -32,6 +35,26 @@ export class ContentReader {
   /** The repository's tag listing if it was asked for already (read or being read). */
   listingIfAsked(backend: Backend, repo: string): Promise<TagListing> | undefined {
     return this.#listings.get(`${backend.id}\0${repo}`);
+  }
+
+  /**
+   * The referrers of a digest (read once per backend, repository and digest), or null when the
+   * backend has no referrers API: a registry with the API never answers 404 to it, so the first
+   * such answer holds for the whole backend and it is not asked again.
+   */
+  referrers(backend: Backend, repo: string, digest: string): Promise<unknown[] | null> {
+    if (this.#noReferrersApi.has(backend.id)) return Promise.resolve(null);
+    const k = `${backend.id}\0${repo}\0${digest}`;
+    let r = this.#referrers.get(k);
+    if (!r) {
+      r = backend.listReferrers(repo, digest);
+      this.#referrers.set(k, r);
+      r.then(
+        (found) => found ?? this.#noReferrersApi.add(backend.id),
+        () => this.#referrers.delete(k),
+      );
+    }
+    return r;
   }
 
   /** A repository's tag listing, read once. */

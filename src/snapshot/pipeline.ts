@@ -12,7 +12,7 @@ import {
   joinRepository,
   type OpenedRegistry,
 } from "../registry/mod.ts";
-import { keepTagged, minimal } from "./filters.ts";
+import { keepTagged, minimal, withoutAttachments } from "./filters.ts";
 import {
   type Snapshot,
   snapshotFromEdges,
@@ -39,6 +39,8 @@ export interface SnapshotOptions {
   tag?: string;
   /** Leave out untagged children of manifest lists (`--minimal-snapshot`). */
   minimal: boolean;
+  /** Leave out signatures, attestations, SBOMs and their tags (`--snapshot-without-attachments`). */
+  withoutAttachments?: boolean;
   /** The Google service account to read the registry as. */
   serviceAccount?: string;
 }
@@ -117,9 +119,10 @@ export async function snapshotOfEdges(
   return keep(minimal(rows.images, children), opts);
 }
 
-/** Applies `--snapshot-tag`, the last filter of both snapshots. */
+/** Applies `--snapshot-without-attachments`, then `--snapshot-tag`: the last filters of both. */
 function keep(images: Snapshot, opts: SnapshotOptions): Snapshot {
-  return opts.tag === undefined ? images : keepTagged(images, opts.tag);
+  const shown = opts.withoutAttachments === true ? withoutAttachments(images) : images;
+  return opts.tag === undefined ? shown : keepTagged(shown, opts.tag);
 }
 
 /** The service account the manifests name for the destination registry, if exactly one. */

@@ -116,6 +116,11 @@ export class FakeBackend implements Backend {
     return Promise.reject(new RegistryError("checks never write"));
   }
 
+  listReferrers(repo: string, digest: string): Promise<unknown[] | null> {
+    this.reads.push(`listReferrers ${repo} ${digest}`);
+    return Promise.resolve(null);
+  }
+
   hasBlob(): Promise<boolean> {
     return Promise.resolve(false);
   }

@@ -88,8 +88,10 @@ Deno.test("cip --list-checks prints every check's name and description and exits
     "image-size",
     "manifest-list-children",
     "promotes-nothing",
+    "unsigned-image",
   ]);
   assert.match(r.stdout, /^tag-move +No tag that pointed at one digest/m);
+  assert.match(r.stdout, /^unsigned-image +\(opt-in: --checks=unsigned-image\)/m);
 });
 
 Deno.test("cip refuses unknown check names and a bad --max-image-size with exit 2", async () => {

@@ -18,3 +18,9 @@ Deno.test("helpText() lists every flag with its default and keeps lines within 9
   const long = text.split("\n").filter((l) => l.length > 96 && !l.includes("  cip run "));
   assert.deepEqual(long, []);
 });
+
+Deno.test("helpText() documents the attachment flags of promotion and snapshots", () => {
+  const text = helpText().replace(/\s+/g, " ");
+  assert.match(text, /--no-attachments Leave signatures, attestations and SBOMs behind/);
+  assert.match(text, /--snapshot-without-attachments Leave out signatures, attestations and SBOMs/);
+});

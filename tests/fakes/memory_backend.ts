@@ -22,6 +22,7 @@ export type Op =
   | "headManifest"
   | "getManifest"
   | "putManifest"
+  | "listReferrers"
   | "hasBlob"
   | "getBlob"
   | "putBlob"
@@ -52,6 +53,8 @@ export class MemoryBackend implements Backend {
   fault: (call: Call) => Error | undefined = () => undefined;
   /** Whether mountBlob works (false: it answers like a 202, "not mounted"). */
   canMount = true;
+  /** Whether it has the OCI 1.1 referrers API (false: it answers "no API", as docker-registry). */
+  referrersApi = false;
   #repos = new Map<string, Repo>();
   #blobs = new Map<string, Uint8Array>();
 
@@ -179,6 +182,27 @@ export class MemoryBackend implements Backend {
     r.manifests.set(digest, { mediaType: manifest.mediaType, digest, bytes: manifest.bytes });
     if (!ref.startsWith("sha256:")) r.tags.set(ref, digest);
     return Promise.resolve();
+  }
+
+  listReferrers(repo: string, digest: string): Promise<unknown[] | null> {
+    const fault = this.#record("listReferrers", repo, digest);
+    if (fault) return Promise.reject(fault);
+    if (!this.referrersApi) return Promise.resolve(null);
+    const out: unknown[] = [];
+    for (const m of this.#repos.get(repo)?.manifests.values() ?? []) {
+      const doc = JSON.parse(new TextDecoder().decode(m.bytes));
+      if (doc.subject?.digest !== digest) continue;
+      const d: Record<string, unknown> = {
+        mediaType: m.mediaType,
+        digest: m.digest,
+        size: m.bytes.length,
+      };
+      const artifactType = doc.artifactType ?? doc.config?.mediaType;
+      if (artifactType !== undefined) d.artifactType = artifactType;
+      if (doc.annotations !== undefined) d.annotations = doc.annotations;
+      out.push(d);
+    }
+    return Promise.resolve(out);
   }
 
   hasBlob(repo: string, digest: string): Promise<boolean> {

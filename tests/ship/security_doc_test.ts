@@ -1,5 +1,6 @@
 /** docs/security.md states the bounds the code keeps, and the README's summary agrees. */
 import assert from "node:assert/strict";
+import { DISCOVERY_LIMITS, MAX_ARTIFACT_BYTES, MAX_ENTRIES } from "../../src/attach/mod.ts";
 import { MANIFEST_LIMIT } from "../../src/registry/http/backend.ts";
 import { LAYOUT_FILE_LIMIT } from "../../src/registry/ocidir/layout.ts";
 import { ANSWER_LIMIT } from "../../src/registry/auth/google_http.ts";
@@ -57,6 +58,10 @@ Deno.test("docs/security.md's bounds are the code's", () => {
   assert.ok(attempts.includes(`${DEFAULT_MAX_ATTEMPTS} for`), attempts);
   assert.ok(attempts.includes(`over ${MAX_RETRY_AFTER_MS / 60_000} minutes`), attempts);
   assert.ok(row("redirects").includes(`${MAX_REDIRECTS} hops`));
+  const attached = row("what is attached");
+  assert.ok(attached.includes(`${n(DISCOVERY_LIMITS.manifests)} attached manifests`), attached);
+  assert.ok(attached.includes(`nested ${DISCOVERY_LIMITS.depth} deep`), attached);
+  assert.ok(attached.includes(`${MAX_ARTIFACT_BYTES / MIB} MiB and ${n(MAX_ENTRIES)} entries`));
   assert.ok(doc.includes(`clipped to ${CODE_LIMIT} characters, messages to ${OUTSIDE_TEXT_LIMIT}`));
 });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { keepTagged, minimal } from "../../src/snapshot/filters.ts";
+import { keepTagged, minimal, withoutAttachments } from "../../src/snapshot/filters.ts";
 import type { Snapshot } from "../../src/snapshot/rows.ts";
 
 const A = `sha256:${"a".repeat(64)}`;
@@ -48,4 +48,28 @@ Deno.test("minimal() uses children known from elsewhere, by image name", () => {
   ];
   const out = minimal(snap, new Map([["foo", new Set([A])], ["bar", new Set([A])]]));
   assert.deepEqual(out, [{ name: "foo", digests: [{ digest: L, tags: ["1.0"] }] }]);
+});
+
+Deno.test("withoutAttachments() leaves out signature tags, what only they name, and the referrers an index lists", () => {
+  const R = `sha256:${"d".repeat(64)}`;
+  const S = `sha256:${"e".repeat(64)}`;
+  const snapshot: Snapshot = [{
+    name: "app",
+    digests: [
+      { digest: A, tags: ["1.0", `sha256-${"a".repeat(64)}.sig`] },
+      { digest: B, tags: [`sha256-${"a".repeat(64)}.sig`] },
+      { digest: C, tags: [`sha256-${"a".repeat(64)}`], children: [R] },
+      { digest: R, tags: [] },
+      { digest: L, tags: ["v1"], children: [S] },
+      { digest: S, tags: [] },
+    ],
+  }, { name: "sigs", digests: [{ digest: B, tags: [`sha256-${"c".repeat(64)}.att`] }] }];
+  assert.deepEqual(withoutAttachments(snapshot), [{
+    name: "app",
+    digests: [
+      { digest: A, tags: ["1.0"] },
+      { digest: L, tags: ["v1"], children: [S] },
+      { digest: S, tags: [] },
+    ],
+  }]);
 });

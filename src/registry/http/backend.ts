@@ -11,6 +11,7 @@ import type { HttpContext } from "./context.ts";
 import type { HttpFetch } from "./http_fetch.ts";
 import { LISTING_LIMITS, type ListingLimits } from "./link.ts";
 import { getManifest, headManifest, putManifest } from "./manifest.ts";
+import { listReferrers } from "./referrers.ts";
 import { listRepositories } from "./repository.ts";
 import { listTags } from "./tag.ts";
 
@@ -88,6 +89,11 @@ export class HttpBackend implements Backend {
   /** Stores a manifest's exact bytes under a tag or its digest. */
   putManifest(repo: string, ref: string, manifest: ManifestBytes): Promise<void> {
     return putManifest(this.#ctx, repo, ref, manifest);
+  }
+
+  /** See referrers.ts: the referrers API's list, or null when the registry answers 404. */
+  listReferrers(repo: string, digest: string): Promise<unknown[] | null> {
+    return listReferrers(this.#ctx, repo, digest);
   }
 
   /** Whether a blob is present in the repository. */

@@ -23,6 +23,7 @@ import { blobPath, ensureLayout, type LayoutState, readLayout, recordEntry } fro
 import { LayoutRoot } from "./layout_root.ts";
 import { manifestFacts } from "./manifest.ts";
 import { type ChildCache, manifestSet, type Member } from "./manifest_set.ts";
+import { type ReferrerCache, referrersIn } from "./referrers.ts";
 import { walkLayouts } from "./repository.ts";
 
 /** Options of an OCI layout directory backend. */
@@ -54,6 +55,8 @@ export class OciDirBackend implements Backend {
   #ready = new Set<string>();
   /** The children of index blobs already read. */
   #children: ChildCache = new Map();
+  /** What manifest blobs already read refer to. */
+  #referrers: ReferrerCache = new Map();
 
   /** `root` is a directory path, relative to the current directory or absolute. */
   constructor(root: string, opts: OciDirOptions = {}) {
@@ -114,7 +117,12 @@ export class OciDirBackend implements Backend {
    * it as a blob, then records it in `index.json` under the tag (or untagged for a digest).
    * Refuses to move a tag.
    */
-  async putManifest(repo: string, ref: string, manifest: ManifestBytes): Promise<void> {
+  async putManifest(
+    repo: string,
+    ref: string,
+    manifest: ManifestBytes,
+    replacing?: string,
+  ): Promise<void> {
     this.#checkRef(repo, ref);
     const where = `${this.display} repository ${repo}`;
     const digest = sha256Digest(manifest.bytes);
@@ -141,7 +149,7 @@ export class OciDirBackend implements Backend {
       );
     }
     const tag = isDigest(ref) ? null : ref;
-    if (tag !== null) await this.#refuseTagMove(repo, tag, digest, where);
+    if (tag !== null) await this.#refuseTagMove(repo, tag, digest, where, replacing);
     const dir = await this.#ensure(repo);
     const missing: string[] = [];
     for (const d of [...facts.blobs, ...facts.children]) {
@@ -160,9 +168,24 @@ export class OciDirBackend implements Backend {
       const desc = { mediaType: manifest.mediaType, digest, size };
       await writeBlob(path, dir, desc, streamOf(manifest.bytes), this.#opts);
     }
-    await recordEntry(this.#root, repo, { mediaType: manifest.mediaType, digest, size, tag }, {
-      ...this.#opts,
-    });
+    const entry = { mediaType: manifest.mediaType, digest, size, tag };
+    await recordEntry(
+      this.#root,
+      repo,
+      tag !== null && replacing !== undefined ? { ...entry, replacing } : entry,
+      { ...this.#opts },
+    );
+  }
+
+  /**
+   * The manifests of the layout's `index.json` whose subject is `digest` (see referrers.ts);
+   * a layout always answers, so it never says "no API".
+   */
+  async listReferrers(repo: string, digest: string): Promise<unknown[] | null> {
+    this.#checkDigest(repo, digest);
+    const state = await readLayout(this.#root, repo);
+    if (state === null) return [];
+    return await referrersIn(state, digest, this.#referrers, (path) => this.#blobInfo(path));
   }
 
   /** Whether the blob file exists in the repository's layout. */
@@ -275,11 +298,20 @@ export class OciDirBackend implements Backend {
     };
   }
 
-  /** Throws when a tag of the repository already names another digest (checked early). */
-  async #refuseTagMove(repo: string, tag: string, digest: string, where: string): Promise<void> {
+  /**
+   * Throws when a tag of the repository already names another digest than `digest` or the one
+   * it is `replacing` (checked early; again under the lock).
+   */
+  async #refuseTagMove(
+    repo: string,
+    tag: string,
+    digest: string,
+    where: string,
+    replacing?: string,
+  ): Promise<void> {
     const state = await readLayout(this.#root, repo);
     const holder = state?.index.entries.find((e) => e.tag === tag);
-    if (holder !== undefined && holder.digest !== digest) {
+    if (holder !== undefined && holder.digest !== digest && holder.digest !== replacing) {
       throw new RegistryError(
         `Cannot tag ${digest} as "${tag}" in ${where}: the tag already points at ` +
           `${holder.digest}, and tags are never moved`,

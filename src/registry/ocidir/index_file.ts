@@ -121,11 +121,14 @@ export interface NewEntry {
   digest: string;
   size: number;
   tag: string | null;
+  /** For a tag: the digest it may be moved from (an accumulator's merge), if any. */
+  replacing?: string;
 }
 
 /**
  * Returns the index with `entry` recorded, or null when it is recorded already. A tag already
- * naming another digest is refused (tags are never moved); an untagged entry of the same digest
+ * naming another digest is refused (tags are never moved), unless it names the digest the entry
+ * is `replacing`, whose entry it then takes over; an untagged entry of the same digest
  * is replaced by the tagged one; a digest without a tag needs no entry when it has one.
  */
 export function addEntry(index: LayoutIndex, entry: NewEntry, where: string): LayoutIndex | null {
@@ -134,6 +137,12 @@ export function addEntry(index: LayoutIndex, entry: NewEntry, where: string): La
     return { raw: index.raw, entries: [...index.entries, toEntry(entry)] };
   }
   const holder = index.entries.find((e) => e.tag === entry.tag);
+  if (holder !== undefined && entry.replacing !== undefined && holder.digest === entry.replacing) {
+    return {
+      raw: index.raw,
+      entries: index.entries.map((e) => e === holder ? toEntry(entry) : e),
+    };
+  }
   if (holder !== undefined) {
     if (holder.digest === entry.digest) return null;
     throw new RegistryError(

@@ -81,3 +81,20 @@ Deno.test("checkOciLayout() accepts 1.x versions and refuses others", () => {
     );
   }
 });
+
+Deno.test("addEntry() moves a tag only from the digest it is replacing (an accumulator's merge)", () => {
+  const one = addEntry(emptyIndex(), { mediaType: M, digest: d("1"), size: 1, tag: "t" }, "x")!;
+  const moved = addEntry(one, {
+    mediaType: M,
+    digest: d("2"),
+    size: 2,
+    tag: "t",
+    replacing: d("1"),
+  }, "x")!;
+  assert.deepEqual(moved.entries.map((e) => [e.digest, e.tag]), [[d("2"), "t"]]);
+  assert.throws(
+    () =>
+      addEntry(moved, { mediaType: M, digest: d("3"), size: 3, tag: "t", replacing: d("1") }, "x"),
+    RegistryError,
+  );
+});
