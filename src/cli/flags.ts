@@ -122,6 +122,54 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "Write the plan and its outcome as JSON to FILE.",
   },
   {
+    name: "signature-policy",
+    type: "string",
+    group: "Signatures",
+    value: "MODE",
+    default: "require with an identity flag, else off",
+    help: "What to do about images whose signatures do not count: off, warn (report), or " +
+      "require (refuse them; the rest is promoted and the run exits 1). A manifest's policy: " +
+      "block can only make its images' mode stricter. See docs/signatures.md.",
+  },
+  {
+    name: "certificate-identity",
+    type: "string",
+    group: "Signatures",
+    value: "SUBJECT",
+    help: "Signatures count when their certificate's subject (an email address or URI) is " +
+      "SUBJECT and its issuer is the one --certificate-oidc-issuer[-regexp] names.",
+  },
+  {
+    name: "certificate-identity-regexp",
+    type: "string",
+    group: "Signatures",
+    value: "RE",
+    help: "Instead of --certificate-identity: the subject matches the regular expression RE " +
+      "(all of it).",
+  },
+  {
+    name: "certificate-oidc-issuer",
+    type: "string",
+    group: "Signatures",
+    value: "URL",
+    help: "The OIDC issuer that vouched for the subject (the certificate's issuer extension).",
+  },
+  {
+    name: "certificate-oidc-issuer-regexp",
+    type: "string",
+    group: "Signatures",
+    value: "RE",
+    help: "Instead of --certificate-oidc-issuer: the issuer matches RE (all of it).",
+  },
+  {
+    name: "trusted-root",
+    type: "string",
+    group: "Signatures",
+    value: "FILE",
+    help: "The Sigstore trusted_root.json signatures are verified against (required when " +
+      "signatures are verified; nothing is fetched).",
+  },
+  {
     name: "snapshot",
     type: "string",
     group: "Snapshots",

@@ -17,6 +17,7 @@ import {
 } from "../checks/mod.ts";
 import type { EdgeSet, Manifest } from "../manifest/mod.ts";
 import type { ContentReader } from "../registry/mod.ts";
+import type { TrustSettings } from "../trust/mod.ts";
 import {
   type Base,
   type BaseRequest,
@@ -68,6 +69,7 @@ export async function checkChange(
   change: Change,
   openRegistry: RegistryOpener,
   reader?: ContentReader,
+  trust?: TrustSettings,
 ): Promise<boolean> {
   const v = ctx.flags.values;
   if (v.confirm === true) {
@@ -86,6 +88,7 @@ export async function checkChange(
     debug: (m) => ctx.log.debug(m),
     openRegistry,
     ...(reader ? { reader } : {}),
+    ...(trust ? { trust } : {}),
     ...(change.base ? { base: change.base.state } : {}),
   });
   for (const s of result.skipped) ctx.log.debug(`check ${s.check} skipped: it needs ${s.needs}`);

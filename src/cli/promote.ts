@@ -21,6 +21,7 @@ import {
   runNotes,
   scopeEdges,
   summaryLines,
+  trustLines,
 } from "../promote/mod.ts";
 import { VERSION } from "../version.ts";
 import { manifestInput, type RunContext } from "./context.ts";
@@ -28,6 +29,8 @@ import { checkChange, readPreSubmitFlags } from "./pre_submit.ts";
 import { registriesFromFlags } from "./registries.ts";
 import { checkReportTarget, writeReport } from "./report_file.ts";
 import { failForSkipped, logSkipped } from "./skipped.ts";
+import { checkTrustSettings, readTrustFlags } from "./signatures.ts";
+import type { TrustSettings } from "../trust/mod.ts";
 
 /**
  * Runs the promotion mode: manifests, edges, the pre-submit step (checks in dry runs, scoping
@@ -36,11 +39,13 @@ import { failForSkipped, logSkipped } from "./skipped.ts";
 export async function runPromote(ctx: RunContext): Promise<number> {
   const v = ctx.flags.values;
   const preSubmit = readPreSubmitFlags(ctx);
+  const trust = await readTrustFlags(ctx);
   if (typeof v.report === "string") await checkReportTarget(v.report);
   const registries = registriesFromFlags(ctx);
   const input = manifestInput(ctx.flags);
   const loaded = await loadManifests(input, ctx.log);
   const edgeSet = edgesOf(loaded);
+  checkTrustSettings(loaded.manifests, trust);
   const skipped = loaded.problems.skipped;
   logSkipped(ctx, skipped);
   const dryRun = v.confirm !== true;
@@ -53,8 +58,9 @@ export async function runPromote(ctx: RunContext): Promise<number> {
     change,
     (spec) => registries.open(spec.name, spec.serviceAccount),
     registries.reader,
+    trust,
   );
-  const code = await promoteEdges(ctx, edges, registryAccess(registries), skipped);
+  const code = await promoteEdges(ctx, edges, registryAccess(registries), skipped, trust);
   failForSkipped(ctx, skipped);
   return checksFailed || skipped.length > 0 ? Math.max(code, 1) : code;
 }
@@ -62,13 +68,14 @@ export async function runPromote(ctx: RunContext): Promise<number> {
 /**
  * Promotes `edges` as the flags say (`--confirm`, `--json-log-summary`, `--report`) and
  * returns the exit code. The parts of the manifests left out (`skipped`) are listed in the
- * JSON report.
+ * JSON report; `trust` has the signature policies (trust gate) when the run has any.
  */
 export async function promoteEdges(
   ctx: RunContext,
   edges: readonly Edge[],
   access: RegistryAccess,
   skipped: readonly SkippedPart[] = [],
+  trust?: TrustSettings,
 ): Promise<number> {
   const { log, flags, io } = ctx;
   const confirm = flags.values.confirm === true;
@@ -79,8 +86,12 @@ export async function promoteEdges(
     now: io.now,
     terminal: io.stderrIsTerminal,
     onPlan: (planned) => showPlan(ctx, planned, confirm, json),
+    ...(trust ? { trust } : {}),
   });
-  const warnings = showOutcome(ctx, promotion, edges.length);
+  const warnings = [
+    ...promotion.trust?.warnings ?? [],
+    ...showOutcome(ctx, promotion, edges.length),
+  ];
   if (json || flags.values.report !== undefined) {
     const text = reportJson(promotion.plan, promotion.outcome, {
       version: VERSION,
@@ -99,11 +110,13 @@ export async function promoteEdges(
 /** Before anything is written: failed lookups, the plan (stdout), images found nowhere, refusals. */
 async function showPlan(
   ctx: RunContext,
-  { plan, lookups }: Planned,
+  { plan, lookups, trust }: Planned,
   confirm: boolean,
   json: boolean,
 ): Promise<void> {
   for (const line of lookupErrors(lookups, confirm)) ctx.log.error(line);
+  for (const line of trustLines(trust)) ctx.log.info(line);
+  for (const line of trust?.warnings ?? []) ctx.log.warn(line);
   if (!json) await ctx.io.stdout(planText(plan, confirm));
   for (const line of missingWarnings(plan)) ctx.log.warn(line);
   for (const line of refusalErrors(plan)) ctx.log.error(line);

@@ -15,3 +15,4 @@ export * from "./outcome.ts";
 export * from "./report.ts";
 export * from "./log_lines.ts";
 export * from "./manifest_refs.ts";
+export * from "./trust_gate.ts";

@@ -14,6 +14,8 @@ import { takeInventory } from "./inventory.ts";
 import { openRegistries, type PromotionRegistries } from "./open.ts";
 import { type Outcome, outcomeOf, promotionSucceeded } from "./outcome.ts";
 import { type Plan, plan } from "./plan.ts";
+import type { TrustSettings } from "../trust/mod.ts";
+import { trustGate, type TrustGateResult } from "./trust_gate.ts";
 
 /** How to promote: for real or as a dry run, and where progress and the plan go. */
 export interface PromoteOptions {
@@ -25,12 +27,16 @@ export interface PromoteOptions {
   terminal: boolean;
   /** Called with the plan before anything is written (the command line prints it here). */
   onPlan?: (planned: Planned) => Promise<void>;
+  /** The signature policies: copies of images that fail a `require` policy are refused. */
+  trust?: TrustSettings;
 }
 
 /** A plan and the lookups that failed while it was made. */
 export interface Planned {
   plan: Plan;
   lookups: LookupFailure[];
+  /** What the trust gate found, when the run has signature policies (trust_gate.ts). */
+  trust?: TrustGateResult;
 }
 
 /** Everything a promotion did, for the command line to report. */
@@ -45,7 +51,8 @@ export interface Promotion extends Planned {
 }
 
 /**
- * Promotes the edges: open -> inventory -> plan -> execute (with `confirm`) -> outcome. Throws
+ * Promotes the edges: open -> inventory -> plan (and the trust gate, with `trust`) -> execute
+ * (with `confirm`) -> outcome. Throws
  * PromoteSetupError when a registry cannot be opened or read, or (before the first copy) its
  * credentials obtained; a failed image never throws: it is in the outcome.
  */
@@ -58,14 +65,17 @@ export async function promote(
   const registries = await openRegistries(edges, access);
   const reader = access.reader ?? new ContentReader();
   const { inventories, lookups } = await takeInventory(edges, registries, access, reader);
-  const decided = plan({ edges, locations: registries.locations, inventories, lookups });
-  await options.onPlan?.({ plan: decided, lookups });
+  let decided = plan({ edges, locations: registries.locations, inventories, lookups });
+  const trust = options.trust && await trustGate(decided, registries, options.trust, reader);
+  if (trust) decided = trust.plan;
+  const planned: Planned = trust ? { plan: decided, lookups, trust } : { plan: decided, lookups };
+  await options.onPlan?.(planned);
   const run = options.confirm
     ? await executeConfirmed(decided, registries, access, reader, options)
     : null;
   const outcome = outcomeOf(decided, run, options.confirm);
   const ok = promotionSucceeded(outcome, lookups);
-  return { plan: decided, lookups, run, outcome, ok, ms: options.now() - started };
+  return { ...planned, run, outcome, ok, ms: options.now() - started };
 }
 
 /**

@@ -1,0 +1,144 @@
+/**
+ * The trust gate: between the plan and the copies, every image the plan would copy is checked
+ * against the signature policy of the manifest that promotes it (src/trust). Under `require` an
+ * image whose signatures do not count is refused (its edges become `untrusted` refusals, and the
+ * run fails like a tag move) and the rest is promoted; under `warn` it is only reported; under
+ * `off` signatures are not read. Images that are only tagged (already in the destination) are
+ * not gated: nothing of theirs is copied.
+ */
+import { compareText } from "../compare_text.ts";
+import type { ContentReader } from "../registry/mod.ts";
+import type { TrustPolicy, Verified } from "../sigstore/mod.ts";
+import {
+  type ImageTrust,
+  policyOf,
+  trustProblem,
+  type TrustSettings,
+  verifyImage,
+} from "../trust/mod.ts";
+import type { PromotionRegistries } from "./open.ts";
+import type { EdgeDecision, ImageAction, Plan } from "./plan.ts";
+
+/** One source image the gate looked at, under one policy. */
+export interface GatedImage {
+  /** `src-registry/image@digest` as the manifests name it. */
+  image: string;
+  /** The policy applied. */
+  policy: TrustPolicy;
+  /** The manifest files whose edges it serves. */
+  manifests: string[];
+  /** The signer whose signature counted, if one did. */
+  verified?: Verified["identity"];
+  /** Why it does not satisfy the policy, if it does not. */
+  problem?: string;
+}
+
+/** What the gate did: the plan without the refused copies, and what it found. */
+export interface TrustGateResult {
+  plan: Plan;
+  /** Every image verified, sorted by name. */
+  images: GatedImage[];
+  /** One line per image that failed a `warn` policy (it is promoted anyway). */
+  warnings: string[];
+}
+
+/** The key of one verification: the source image and the identities that count. */
+function keyOf(action: ImageAction, policy: TrustPolicy): string {
+  return `${action.src}\0${action.srcRepo}\0${action.digest}\0${JSON.stringify(policy.identities)}`;
+}
+
+/**
+ * Applies the signature policies to the copies of `p`; reads signatures from the sources
+ * through `reader`. Never throws for what a registry holds: an image whose signatures cannot be
+ * read fails its policy.
+ */
+export async function trustGate(
+  p: Plan,
+  registries: PromotionRegistries,
+  settings: TrustSettings,
+  reader: ContentReader,
+): Promise<TrustGateResult> {
+  const checks = new Map<string, { image: GatedImage; result?: Promise<ImageTrust> }>();
+  const edgeKeys = new Map<EdgeDecision, string>();
+  for (const a of p.actions) {
+    if (a.kind !== "copy") continue;
+    for (const d of a.edges) {
+      const policy = policyOf(d.edge.manifest, settings.run);
+      if (policy.mode === "off" || !settings.root) continue;
+      const key = keyOf(a, policy);
+      edgeKeys.set(d, key);
+      let check = checks.get(key);
+      if (!check) {
+        const image = { image: `${a.src}/${a.image}@${a.digest}`, policy, manifests: [] };
+        check = { image };
+        const backend = registries.backends.get(a.src)!;
+        check.result = verifyImage(
+          { backend, repo: a.srcRepo, digest: a.digest },
+          policy,
+          settings.root,
+          reader,
+          settings.done,
+        );
+        checks.set(key, check);
+      } else if (policy.mode === "require") check.image.policy = policy;
+      if (!check.image.manifests.includes(d.edge.manifest.file)) {
+        check.image.manifests.push(d.edge.manifest.file);
+      }
+    }
+  }
+  for (const check of checks.values()) {
+    const t = await check.result!;
+    const problem = trustProblem(t);
+    if (problem === null) check.image.verified = t.verified!.identity;
+    else check.image.problem = problem;
+  }
+  const replaced = new Map<EdgeDecision, EdgeDecision>();
+  const warned = new Set<string>();
+  const warnings: string[] = [];
+  for (const [d, key] of edgeKeys) {
+    const { image } = checks.get(key)!;
+    if (image.problem === undefined) continue;
+    const policy = policyOf(d.edge.manifest, settings.run);
+    const why = `${image.image} fails the signature policy of ${d.edge.manifest.file} ` +
+      `(${policy.mode}): ${image.problem}`;
+    if (policy.mode === "require") {
+      replaced.set(d, { edge: d.edge, decision: "untrusted", reason: why });
+    } else if (!warned.has(why)) {
+      warned.add(why);
+      warnings.push(`${why}; promoted anyway`);
+    }
+  }
+  const images = [...checks.values()].map((c) => c.image)
+    .sort((a, b) => compareText(a.image, b.image));
+  return { plan: withoutRefused(p, replaced), images, warnings };
+}
+
+/** The plan with the `replaced` decisions, and its actions without the edges they refuse. */
+function withoutRefused(p: Plan, replaced: ReadonlyMap<EdgeDecision, EdgeDecision>): Plan {
+  if (replaced.size === 0) return p;
+  const decisions = p.decisions.map((d) => replaced.get(d) ?? d);
+  const actions: ImageAction[] = [];
+  for (const a of p.actions) {
+    const edges = a.edges.filter((d) => !replaced.has(d));
+    if (edges.length === 0) continue;
+    if (edges.length === a.edges.length) {
+      actions.push(a);
+      continue;
+    }
+    const tags = [...new Set(edges.flatMap((d) => d.edge.tag === null ? [] : [d.edge.tag]))];
+    actions.push({ ...a, edges, tags: tags.sort() });
+  }
+  return { decisions, actions };
+}
+
+/** One info line per image whose signature counted: who signed it (failures are refusals). */
+export function trustLines(result: TrustGateResult | undefined): string[] {
+  return (result?.images ?? []).flatMap((i) =>
+    i.verified
+      ? [
+        `${i.image} is signed by ${JSON.stringify(i.verified.subject)} (issuer ` +
+        `${JSON.stringify(i.verified.issuer)}): its signature policy (${i.policy.mode}) holds`,
+      ]
+      : []
+  );
+}
