@@ -170,6 +170,52 @@ export const FLAGS: readonly FlagSpec[] = [
       "signatures are verified; nothing is fetched).",
   },
   {
+    name: "sign",
+    type: "boolean",
+    group: "Signatures",
+    help: "After promoting, sign each promoted image that has no valid signature by the signing " +
+      "identity yet (keyless: Fulcio and Rekor) and store the Sigstore bundle as an OCI referrer " +
+      "in its destinations. Writes only with --confirm; a dry run lists what it would sign. " +
+      "Needs --trusted-root and an identity token.",
+  },
+  {
+    name: "identity-token",
+    type: "string",
+    group: "Signatures",
+    value: "FILE",
+    default: "$SIGSTORE_ID_TOKEN, else GitHub Actions' OIDC token",
+    help: "The OIDC identity token to sign with, read from FILE.",
+  },
+  {
+    name: "sign-legacy-sig",
+    type: "boolean",
+    group: "Signatures",
+    help: "With --sign, also store the signature in cosign's legacy sha256-<hex>.sig tag.",
+  },
+  {
+    name: "fulcio-url",
+    type: "string",
+    group: "Signatures",
+    value: "URL",
+    default: "https://fulcio.sigstore.dev",
+    help: "The Fulcio certificate authority --sign uses.",
+  },
+  {
+    name: "rekor-url",
+    type: "string",
+    group: "Signatures",
+    value: "URL",
+    default: "https://rekor.sigstore.dev",
+    help: "The Rekor transparency log --sign uses.",
+  },
+  {
+    name: "timestamp-url",
+    type: "string",
+    group: "Signatures",
+    value: "URL",
+    help: "An RFC 3161 timestamp authority --sign also asks for a timestamp.",
+  },
+  {
     name: "snapshot",
     type: "string",
     group: "Snapshots",

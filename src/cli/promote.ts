@@ -20,6 +20,8 @@ import {
   reportJson,
   runNotes,
   scopeEdges,
+  signLines,
+  type SignOptions,
   summaryLines,
   trustLines,
 } from "../promote/mod.ts";
@@ -30,6 +32,7 @@ import { registriesFromFlags } from "./registries.ts";
 import { checkReportTarget, writeReport } from "./report_file.ts";
 import { failForSkipped, logSkipped } from "./skipped.ts";
 import { checkTrustSettings, readTrustFlags } from "./signatures.ts";
+import { readSignFlags } from "./sign_flags.ts";
 import type { TrustSettings } from "../trust/mod.ts";
 
 /**
@@ -40,6 +43,7 @@ export async function runPromote(ctx: RunContext): Promise<number> {
   const v = ctx.flags.values;
   const preSubmit = readPreSubmitFlags(ctx);
   const trust = await readTrustFlags(ctx);
+  const sign = readSignFlags(ctx, trust);
   if (typeof v.report === "string") await checkReportTarget(v.report);
   const registries = registriesFromFlags(ctx);
   const input = manifestInput(ctx.flags);
@@ -60,7 +64,7 @@ export async function runPromote(ctx: RunContext): Promise<number> {
     registries.reader,
     trust,
   );
-  const code = await promoteEdges(ctx, edges, registryAccess(registries), skipped, trust);
+  const code = await promoteEdges(ctx, edges, registryAccess(registries), skipped, trust, sign);
   failForSkipped(ctx, skipped);
   return checksFailed || skipped.length > 0 ? Math.max(code, 1) : code;
 }
@@ -76,6 +80,7 @@ export async function promoteEdges(
   access: RegistryAccess,
   skipped: readonly SkippedPart[] = [],
   trust?: TrustSettings,
+  sign?: SignOptions,
 ): Promise<number> {
   const { log, flags, io } = ctx;
   const confirm = flags.values.confirm === true;
@@ -87,7 +92,13 @@ export async function promoteEdges(
     terminal: io.stderrIsTerminal,
     onPlan: (planned) => showPlan(ctx, planned, confirm, json),
     ...(trust ? { trust } : {}),
+    ...(sign ? { sign } : {}),
   });
+  if (promotion.signing) {
+    const { targets, result } = promotion.signing;
+    for (const line of signLines(result, targets)) log.info(line);
+    for (const line of result?.failures ?? []) log.error(line);
+  }
   const warnings = [
     ...promotion.trust?.warnings ?? [],
     ...showOutcome(ctx, promotion, edges.length),

@@ -16,3 +16,4 @@ export * from "./report.ts";
 export * from "./log_lines.ts";
 export * from "./manifest_refs.ts";
 export * from "./trust_gate.ts";
+export * from "./sign_step.ts";

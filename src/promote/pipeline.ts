@@ -16,6 +16,7 @@ import { type Outcome, outcomeOf, promotionSucceeded } from "./outcome.ts";
 import { type Plan, plan } from "./plan.ts";
 import type { TrustSettings } from "../trust/mod.ts";
 import { trustGate, type TrustGateResult } from "./trust_gate.ts";
+import { type Signing, type SignOptions, signStep } from "./sign_step.ts";
 
 /** How to promote: for real or as a dry run, and where progress and the plan go. */
 export interface PromoteOptions {
@@ -29,6 +30,8 @@ export interface PromoteOptions {
   onPlan?: (planned: Planned) => Promise<void>;
   /** The signature policies: copies of images that fail a `require` policy are refused. */
   trust?: TrustSettings;
+  /** Sign what was promoted (`--sign`; a dry run only lists it): sign_step.ts. */
+  sign?: SignOptions;
 }
 
 /** A plan and the lookups that failed while it was made. */
@@ -44,6 +47,8 @@ export interface Promotion extends Planned {
   /** What execution did; null in a dry run. */
   run: ExecuteResult | null;
   outcome: Outcome;
+  /** What the sign step did, when asked to sign. */
+  signing?: Signing;
   /** Whether the run succeeded (see promotionSucceeded). */
   ok: boolean;
   /** Wall time in milliseconds. */
@@ -52,7 +57,7 @@ export interface Promotion extends Planned {
 
 /**
  * Promotes the edges: open -> inventory -> plan (and the trust gate, with `trust`) -> execute
- * (with `confirm`) -> outcome. Throws
+ * (with `confirm`) -> outcome (-> signing, with `sign`). Throws
  * PromoteSetupError when a registry cannot be opened or read, or (before the first copy) its
  * credentials obtained; a failed image never throws: it is in the outcome.
  */
@@ -74,8 +79,11 @@ export async function promote(
     ? await executeConfirmed(decided, registries, access, reader, options)
     : null;
   const outcome = outcomeOf(decided, run, options.confirm);
-  const ok = promotionSucceeded(outcome, lookups);
-  return { ...planned, run, outcome, ok, ms: options.now() - started };
+  const signing = options.sign &&
+    await signStep(outcome, registries, reader, options.sign, options.confirm);
+  const ok = promotionSucceeded(outcome, lookups) && !signing?.result?.failures.length;
+  const done = { ...planned, run, outcome, ok, ms: options.now() - started };
+  return signing ? { ...done, signing } : done;
 }
 
 /**
