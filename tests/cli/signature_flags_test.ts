@@ -48,6 +48,26 @@ const cases: [string, (dir: string) => string[], RegExp][] = [
     /is require but names no identity/,
   ],
   [
+    "--sign without a trusted root",
+    () => ["--sign", "--confirm"],
+    /--sign needs --trusted-root=FILE/,
+  ],
+  [
+    "--sign --confirm without any identity token",
+    (dir) => ["--sign", "--confirm", `--trusted-root=${dir}/root.json`],
+    /--sign needs an identity token: --identity-token=FILE, SIGSTORE_ID_TOKEN, or a GitHub/,
+  ],
+  [
+    "a signing flag without --sign",
+    () => ["--identity-token=t"],
+    /--identity-token is used only with --sign/,
+  ],
+  [
+    "a Fulcio URL that is not one",
+    (dir) => ["--sign", `--trusted-root=${dir}/root.json`, "--fulcio-url=ftp://x"],
+    /--fulcio-url must be an http\(s\) URL, not "ftp:\/\/x"/,
+  ],
+  [
     "a trusted root that is missing",
     (dir) => [SUBJECT, ISSUER, `--trusted-root=${dir}/missing.json`],
     /--trusted-root=.*missing\.json: cannot read the file \(NotFound\)/,

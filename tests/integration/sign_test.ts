@@ -148,3 +148,20 @@ Deno.test("--sign --sign-legacy-sig also stores a cosign .sig that verifies; a f
     assert.ok(!failed.stderr.includes(token));
   });
 });
+
+Deno.test("--sign takes its identity token from GitHub Actions' OIDC endpoint when no other is given", async () => {
+  await withWorld(async (reg, sig, _dir, args) => {
+    const withoutFile = args.filter((a) => !a.startsWith("--identity-token="));
+    const run = await runCli([...withoutFile, "--confirm"], { env: sig.fake.githubEnv() });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(sig.fake.issuedTokens.length, 1);
+    const v = await verifyImageBundle(await storedBundle(reg.url, "prod/app"), { digest: DIGEST }, {
+      trust: sig.trust,
+      identities: [ALLOWED],
+    });
+    assert.ok(v.ok, JSON.stringify(v));
+    for (const secret of [sig.fake.issuedTokens[0]!, sig.fake.githubRequestToken]) {
+      assert.ok(!run.stderr.includes(secret) && !run.stdout.includes(secret));
+    }
+  });
+});
