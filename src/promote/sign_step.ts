@@ -1,6 +1,6 @@
 /**
- * Signing what a promotion promoted (`--sign`): after the copies, each promoted image (copied
- * or tagged now, or already there) that does not carry a valid signature by the signer's
+ * Signing what a promotion promoted (`--sign`): after the copies, each image promoted in this run
+ * (copied, or tagged where it was already) that does not carry a valid signature by the signer's
  * identity in its destination is signed once per digest, keylessly (src/sigstore's
  * KeylessSigner), and the v0.3 Sigstore bundle is stored in every destination repository that
  * lacks it as an OCI referrer of the image (cosign's bundle format), listed in the referrers
@@ -76,12 +76,17 @@ export interface SignResult {
   failures: string[];
 }
 
-/** The promoted images of an outcome: every edge copied, tagged or already present, once each. */
+/**
+ * The images an outcome promoted: every edge copied or tagged (planned, in a dry run), once per
+ * destination repository and digest. Images already in place are not looked at again: reading
+ * every destination's signatures on every run would cost requests in proportion to everything
+ * ever promoted.
+ */
 export function signTargets(outcome: Outcome, repoOf: (dst: string, image: string) => string) {
   const seen = new Set<string>();
   const targets: SignTarget[] = [];
   for (const e of outcome.edges) {
-    if (!["copied", "tagged", "present", "planned"].includes(e.result)) continue;
+    if (!["copied", "tagged", "planned"].includes(e.result)) continue;
     const { dst, image, digest } = e.decision.edge;
     const key = `${dst.name}\0${image}\0${digest}`;
     if (seen.has(key)) continue;

@@ -67,7 +67,7 @@ async function storedBundle(url: string, repo: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-Deno.test("--sign: a dry run lists, --confirm signs once and stores the bundle in every destination, a rerun signs nothing", async () => {
+Deno.test("--sign: a dry run lists, --confirm signs once and stores the bundle in every destination, a rerun or a new tag signs nothing again", async () => {
   await withWorld(async (reg, sig, dir, args) => {
     const token = (await Deno.readTextFile(`${dir}/token`)).trim();
     const dry = await runCli(args);
@@ -92,16 +92,24 @@ Deno.test("--sign: a dry run lists, --confirm signs once and stores the bundle i
     // The signature is not in the source: cip never writes there.
     assert.deepEqual(await tagsOf(reg.url, "staging/app"), ["1.0"]);
 
-    const rekor = () => sig.fake.requests.filter((r) => r.service === "rekor").length;
-    const logged = rekor();
+    // A rerun promotes nothing, so it signs nothing and asks no Sigstore service.
+    const calls = sig.fake.requests.length;
     const again = await runCli([...args, "--confirm"]);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stderr, /2 images already carry a valid signature by "https:/);
-    // A rerun gets a certificate to learn its identity, and signs nothing: no Rekor entry, and
-    // the referrers indexes still list one signature.
-    assert.equal(rekor(), logged, "a rerun signs nothing");
+    assert.equal(sig.fake.requests.length, calls, "a rerun asks no Sigstore service");
+
+    // A new tag for the signed digest: promoted again (tagged), and not signed again since a
+    // valid signature by the same identity is there; the referrers indexes still list one.
+    const rekor = () => sig.fake.requests.filter((r) => r.service === "rekor").length;
+    const logged = rekor();
+    const text = await Deno.readTextFile(`${dir}/m.yaml`);
+    await Deno.writeTextFile(`${dir}/m.yaml`, text.replace('["1.0"]', '["1.0", "latest"]'));
+    const tagged = await runCli([...args, "--confirm"]);
+    assert.equal(tagged.code, 0, tagged.stderr);
+    assert.match(tagged.stderr, /2 images already carry a valid signature by "https:/);
+    assert.equal(rekor(), logged, "nothing signed again");
     for (const repo of ["prod/app", "mirror/app"]) await storedBundle(reg.url, repo);
-    for (const out of [dry, run, again]) {
+    for (const out of [dry, run, again, tagged]) {
       assert.ok(!out.stdout.includes(token) && !out.stderr.includes(token), "no token printed");
       for (const part of token.split(".").filter((p) => p.length > 8)) {
         assert.ok(!out.stderr.includes(part), "no part of the token printed");
