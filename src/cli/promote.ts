@@ -20,6 +20,7 @@ import {
   reportJson,
   runNotes,
   scopeEdges,
+  signaturesReport,
   signLines,
   type SignOptions,
   summaryLines,
@@ -111,6 +112,7 @@ export async function promoteEdges(
       ms: promotion.ms,
       warnings,
       skipped,
+      signatures: signaturesReport(promotion.trust, promotion.signing),
     });
     if (json) await io.stdout(text);
     if (typeof flags.values.report === "string") await writeReport(flags.values.report, text);

@@ -82,6 +82,8 @@ export interface ReportExtras {
   warnings: string[];
   /** The parts of the manifests left out of the run because of their problems. */
   skipped?: readonly SkippedPart[];
+  /** What the trust gate and the sign step found, when the run had either (trust_gate.ts). */
+  signatures?: unknown;
 }
 
 /** The JSON report: the whole plan and outcome, one record per edge. */
@@ -131,6 +133,7 @@ export function reportJson(plan: Plan, outcome: Outcome, extras: ReportExtras): 
     })),
     copy: extras.copy ?? null,
     transport: extras.transport ?? null,
+    ...(extras.signatures !== undefined ? { signatures: extras.signatures } : {}),
     ms: extras.ms ?? null,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

@@ -18,6 +18,7 @@ import {
 } from "../trust/mod.ts";
 import type { PromotionRegistries } from "./open.ts";
 import type { EdgeDecision, ImageAction, Plan } from "./plan.ts";
+import type { SignResult } from "./sign_step.ts";
 
 /** One source image the gate looked at, under one policy. */
 export interface GatedImage {
@@ -141,4 +142,30 @@ export function trustLines(result: TrustGateResult | undefined): string[] {
       ]
       : []
   );
+}
+
+/** The trust gate's findings and the sign step's work as the JSON report's `signatures`. */
+export function signaturesReport(
+  gate: TrustGateResult | undefined,
+  signing: { targets: readonly unknown[]; result: SignResult | null } | undefined,
+): unknown {
+  if (!gate && !signing) return undefined;
+  return {
+    verified: (gate?.images ?? []).map((i) => ({
+      image: i.image,
+      mode: i.policy.mode,
+      manifests: i.manifests,
+      signer: i.verified ?? null,
+      problem: i.problem ?? null,
+    })),
+    signing: signing
+      ? {
+        targets: signing.targets,
+        identity: signing.result?.identity ?? null,
+        signed: signing.result?.signed ?? [],
+        alreadySigned: signing.result?.present ?? [],
+        failures: signing.result?.failures ?? [],
+      }
+      : null,
+  };
 }

@@ -143,7 +143,12 @@ Deno.test("--sign --sign-legacy-sig also stores a cosign .sig that verifies; a f
         `images:\n- name: app\n  dmap:\n    "${other.manifest.digest}": ["2.0"]\n`,
     );
     sig.fake.faults.fulcio = { status: 503, body: "unavailable" };
-    const failed = await runCli([...args, "--confirm"]);
+    const failed = await runCli([
+      ...args,
+      "--confirm",
+      "--log-level=debug",
+      `--report=${dir}/report.json`,
+    ]);
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stderr, /ERROR.*Cannot sign: Cannot get a signing certificate/);
     assert.deepEqual(await tagsOf(reg.url, "prod/app"), [
@@ -153,7 +158,16 @@ Deno.test("--sign --sign-legacy-sig also stores a cosign .sig that verifies; a f
       `sha256-${HEX}.sig`,
     ]);
     const token = (await Deno.readTextFile(`${dir}/token`)).trim();
-    assert.ok(!failed.stderr.includes(token));
+    const report = await Deno.readTextFile(`${dir}/report.json`);
+    assert.match(JSON.parse(report).signatures.signing.failures[0], /^Cannot sign: /);
+    for (const text of [failed.stderr, failed.stdout, report]) {
+      for (const part of [token, ...token.split(".").filter((p) => p.length > 8)]) {
+        assert.ok(
+          !text.includes(part),
+          "no token, nor a part of it, at debug level or in the report",
+        );
+      }
+    }
   });
 });
 

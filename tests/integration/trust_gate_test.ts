@@ -112,6 +112,14 @@ Deno.test("a require policy in promoter-manifest.yaml refuses the unsigned and t
       "unsigned",
     ]);
     assert.ok(untrusted.every((e: { result: string }) => e.result === "refused"));
+    const verified = report.signatures.verified;
+    assert.deepEqual(verified.map((v: { problem: string | null }) => v.problem === null), [
+      true,
+      true,
+      false,
+      false,
+    ]);
+    assert.equal(verified[0].signer.subject, FAKE_SUBJECT);
   });
 });
 
