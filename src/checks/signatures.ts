@@ -2,10 +2,11 @@
  * Check `signatures`: every image the change promotes is signed as the signature policy of its
  * manifest asks (src/trust): under `require` an image whose signatures do not count is an
  * error, under `warn` a warning. The promotion's trust gate applies the same policies; this
- * check puts the failures on the manifest lines of a pull request.
+ * check puts the failures on the manifest lines of a pull request. A child of a promoted index
+ * is covered by the index's signature.
  */
 import { ContentReader, joinRepository } from "../registry/mod.ts";
-import { policyOf, trustProblem, verifyImage } from "../trust/mod.ts";
+import { policyOf, trustProblem, verifyImageOrIndex } from "../trust/mod.ts";
 import { CAN_READ_REGISTRIES, type Check, type Condition, type Finding } from "./check.ts";
 import { sourceDigests } from "./_edge_keys.ts";
 import { HeadLocator } from "./_locate.ts";
@@ -28,6 +29,12 @@ export const signatures: Check = {
     const trust = ctx.trust!;
     const locator = new HeadLocator(ctx.manifests);
     const reader = ctx.reader ?? new ContentReader();
+    // The other digests of each image: an index among them covers its children.
+    const digestsOf = new Map<string, Set<string>>();
+    for (const e of ctx.edges.edges) {
+      const k = `${e.src.name}\0${e.image}`;
+      digestsOf.set(k, (digestsOf.get(k) ?? new Set()).add(e.digest));
+    }
     const results = await Promise.all(
       sourceDigests(ctx.changed).map(async (e): Promise<Finding | null> => {
         const policy = policyOf(e.manifest, trust.run);
@@ -35,8 +42,9 @@ export const signatures: Check = {
         const opened = await ctx.openRegistry!(e.src);
         const repo = joinRepository(opened.prefix, e.image);
         const digest = e.digest;
-        const t = await verifyImage(
+        const t = await verifyImageOrIndex(
           { backend: opened.backend, repo, digest },
+          [...digestsOf.get(`${e.src.name}\0${e.image}`) ?? []],
           policy,
           trust.root!,
           reader,

@@ -14,7 +14,7 @@ import {
   policyOf,
   trustProblem,
   type TrustSettings,
-  verifyImage,
+  verifyImageOrIndex,
 } from "../trust/mod.ts";
 import type { PromotionRegistries } from "./open.ts";
 import type { EdgeDecision, ImageAction, Plan } from "./plan.ts";
@@ -30,6 +30,8 @@ export interface GatedImage {
   manifests: string[];
   /** The signer whose signature counted, if one did. */
   verified?: Verified["identity"];
+  /** The index whose signature covers this image (one of its children), if that is how. */
+  via?: string;
   /** Why it does not satisfy the policy, if it does not. */
   problem?: string;
 }
@@ -61,6 +63,13 @@ export async function trustGate(
 ): Promise<TrustGateResult> {
   const checks = new Map<string, { image: GatedImage; result?: Promise<ImageTrust> }>();
   const edgeKeys = new Map<EdgeDecision, string>();
+  // The indexes the plan promotes from each source repository: a child is covered by them.
+  const indexes = new Map<string, Set<string>>();
+  for (const a of p.actions) {
+    if (a.children.length === 0) continue;
+    const repo = `${a.src}\0${a.srcRepo}`;
+    indexes.set(repo, (indexes.get(repo) ?? new Set()).add(a.digest));
+  }
   for (const a of p.actions) {
     if (a.kind !== "copy") continue;
     for (const d of a.edges) {
@@ -73,8 +82,9 @@ export async function trustGate(
         const image = { image: `${a.src}/${a.image}@${a.digest}`, policy, manifests: [] };
         check = { image };
         const backend = registries.backends.get(a.src)!;
-        check.result = verifyImage(
+        check.result = verifyImageOrIndex(
           { backend, repo: a.srcRepo, digest: a.digest },
+          [...indexes.get(`${a.src}\0${a.srcRepo}`) ?? []],
           policy,
           settings.root,
           reader,
@@ -88,10 +98,11 @@ export async function trustGate(
     }
   }
   for (const check of checks.values()) {
-    const t = await check.result!;
+    const t: ImageTrust & { via?: string } = await check.result!;
     const problem = trustProblem(t);
     if (problem === null) check.image.verified = t.verified!.identity;
     else check.image.problem = problem;
+    if (t.via !== undefined) check.image.via = t.via;
   }
   const replaced = new Map<EdgeDecision, EdgeDecision>();
   const warned = new Set<string>();
@@ -138,7 +149,8 @@ export function trustLines(result: TrustGateResult | undefined): string[] {
     i.verified
       ? [
         `${i.image} is signed by ${JSON.stringify(i.verified.subject)} (issuer ` +
-        `${JSON.stringify(i.verified.issuer)}): its signature policy (${i.policy.mode}) holds`,
+        `${JSON.stringify(i.verified.issuer)}${i.via ? `, through its index ${i.via}` : ""}): ` +
+        `its signature policy (${i.policy.mode}) holds`,
       ]
       : []
   );
@@ -156,6 +168,7 @@ export function signaturesReport(
       mode: i.policy.mode,
       manifests: i.manifests,
       signer: i.verified ?? null,
+      index: i.via ?? null,
       problem: i.problem ?? null,
     })),
     signing: signing

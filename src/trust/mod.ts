@@ -14,3 +14,4 @@ export {
 } from "./policy_of.ts";
 export { attachmentReader, MAX_SIGNATURE_BLOB_BYTES, readSignatureBlob } from "./source.ts";
 export { type ImageAt, type ImageTrust, trustProblem, verifyImage } from "./verify_image.ts";
+export { verifyImageOrIndex } from "./covered.ts";

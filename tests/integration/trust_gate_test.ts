@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { tokenFromValue } from "../../src/sigstore/mod.ts";
 import { runCli } from "../cli/run_cli.ts";
 import { FAKE_ISSUER, FAKE_SUBJECT } from "../fakes/sigstore.ts";
-import { type ImageFixture, makeImage, pushImage } from "../fixtures/images.ts";
+import {
+  type ImageFixture,
+  makeImage,
+  makeIndex,
+  pushImage,
+  pushIndex,
+} from "../fixtures/images.ts";
 import { sigstoreWorld } from "../sigstore/world.ts";
 import { pushBundleSignature, pushCosignSignature } from "../trust/signed_images.ts";
 import { fetchManifest, tagsOf } from "./promote_fixture.ts";
@@ -165,4 +171,61 @@ Deno.test("a manifest's policy cannot lower the run's mode: --signature-policy=r
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /refused \(2\):/);
   });
+});
+
+Deno.test("the children of a signed index, listed as tagless digests, are covered by the index's signature", async () => {
+  const reg = await startRegistry();
+  const sig = await sigstoreWorld();
+  const dir = await Deno.makeTempDir({ prefix: "cip-trust-index-" });
+  try {
+    const kids = ["amd64", "arm64"].map((architecture, i) =>
+      makeImage({
+        layers: 1,
+        mediaType: "oci",
+        seed: 120 + i,
+        platform: { architecture, os: "linux" },
+      })
+    );
+    const index = makeIndex(kids, "oci");
+    await pushIndex(reg.url, "staging/multi", index, ["v1"]);
+    await pushBundleSignature(reg.url, "staging/multi", index, sig.signer(), sig.trust);
+    const root = `${dir}/trusted_root.json`;
+    await Deno.writeTextFile(root, JSON.stringify(sig.fake.trustedRoot));
+    const dmap = [
+      `    "${index.manifest.digest}": ["v1"]\n`,
+      ...kids.map((k) => `    "${k.manifest.digest}": []\n`),
+    ].join("");
+    await Deno.writeTextFile(
+      `${dir}/m.yaml`,
+      `registries:\n- name: ${reg.host}/staging\n  src: true\n- name: ${reg.host}/prod\n` +
+        `policy:\n  mode: require\n  identities:\n` +
+        `  - subject: ${FAKE_SUBJECT}\n    issuer: ${FAKE_ISSUER}\n` +
+        `images:\n- name: multi\n  dmap:\n${dmap}`,
+    );
+    const args = ["run", `--manifest=${dir}/m.yaml`, `--trusted-root=${root}`];
+    const dry = await runCli(args);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stderr, /through its index sha256:/);
+    const run = await runCli([...args, "--confirm"]);
+    assert.equal(run.code, 0, run.stderr);
+    for (const d of [index.manifest.digest, ...kids.map((k) => k.manifest.digest)]) {
+      assert.notEqual(await fetchManifest(reg.url, "prod/multi", d), null, d);
+    }
+
+    // An unsigned index does not cover its child: both are refused.
+    const other = makeIndex([makeImage({ layers: 1, mediaType: "oci", seed: 130 })], "oci");
+    await pushIndex(reg.url, "staging/multi", other, ["v2"]);
+    const text = await Deno.readTextFile(`${dir}/m.yaml`);
+    await Deno.writeTextFile(
+      `${dir}/m.yaml`,
+      text + `    "${other.manifest.digest}": ["v2"]\n` +
+        `    "${other.children[0]!.manifest.digest}": []\n`,
+    );
+    const refused = await runCli(args);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stdout, /refused \(2\):/);
+  } finally {
+    await Promise.all([reg.stop(), sig.close()]);
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -18,7 +18,7 @@ import {
 } from "../../src/sigstore/mod.ts";
 import type { ArtifactFixture } from "../fixtures/artifact_bytes.ts";
 import { pushArtifact, pushReferrer } from "../fixtures/attachments_push.ts";
-import type { ImageFixture } from "../fixtures/images.ts";
+import type { ManifestBytes } from "../../src/registry/mod.ts";
 import { ALLOWED } from "../sigstore/world.ts";
 
 /** An OciArtifact of src/sigstore as the push helpers' fixture. */
@@ -36,7 +36,7 @@ export function asFixture(a: OciArtifact, tag?: string): ArtifactFixture {
 export async function pushBundleSignature(
   url: string,
   repo: string,
-  image: ImageFixture,
+  image: { manifest: ManifestBytes },
   signer: KeylessSigner,
   trust: TrustRoot,
 ): Promise<Uint8Array> {
@@ -58,7 +58,7 @@ export async function pushBundleSignature(
 export async function pushCosignSignature(
   url: string,
   repo: string,
-  image: ImageFixture,
+  image: { manifest: ManifestBytes },
   signer: KeylessSigner,
   trust: TrustRoot,
 ): Promise<void> {
