@@ -8,12 +8,13 @@
 import type { Manifest } from "../manifest/mod.ts";
 import {
   type AllowedIdentity,
+  loadTrustRoot,
   type Matcher,
   POLICY_MODES,
   type PolicyMode,
   SigstoreError,
+  type TrustRoot,
 } from "../sigstore/mod.ts";
-import { loadTrustRoot } from "../sigstore/mod.ts";
 import { type TrustSettings, trustSettingsProblems } from "../trust/mod.ts";
 import type { RunContext } from "./context.ts";
 import { UsageError } from "./usage_error.ts";
@@ -72,7 +73,8 @@ export async function readTrustFlags(ctx: RunContext): Promise<TrustSettings> {
   return settings;
 }
 
-async function readTrustedRoot(file: string) {
+/** The trusted root in `file`; UsageError when it cannot be read or used. */
+async function readTrustedRoot(file: string): Promise<TrustRoot> {
   let text: string;
   try {
     text = await Deno.readTextFile(file);

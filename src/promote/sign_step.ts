@@ -82,7 +82,10 @@ export interface SignResult {
  * every destination's signatures on every run would cost requests in proportion to everything
  * ever promoted.
  */
-export function signTargets(outcome: Outcome, repoOf: (dst: string, image: string) => string) {
+export function signTargets(
+  outcome: Outcome,
+  repoOf: (dst: string, image: string) => string,
+): SignTarget[] {
   const seen = new Set<string>();
   const targets: SignTarget[] = [];
   for (const e of outcome.edges) {
@@ -218,6 +221,9 @@ async function pushBlob(backend: Backend, repo: string, d: Descriptor, bytes: Ui
 
 /** The lines that say what signing did (info), and what it would do in a dry run. */
 export function signLines(result: SignResult | null, targets: readonly SignTarget[]): string[] {
+  if (result === null && targets.length === 0) {
+    return ["--sign: nothing is promoted, nothing to sign"];
+  }
   if (result === null) {
     return [
       `--sign: with --confirm, cip signs each of these ${targets.length} images unless it ` +

@@ -74,7 +74,13 @@ export async function trustGate(
     if (a.kind !== "copy") continue;
     for (const d of a.edges) {
       const policy = policyOf(d.edge.manifest, settings.run);
-      if (policy.mode === "off" || !settings.root) continue;
+      if (policy.mode === "off") continue;
+      if (!settings.root) {
+        throw new TypeError(
+          `trustGate: the signature policy of ${d.edge.manifest.file} is ${policy.mode} but ` +
+            "there is no trusted root (trustSettingsProblems says so before a run)",
+        );
+      }
       const key = keyOf(a, policy);
       edgeKeys.set(d, key);
       let check = checks.get(key);
@@ -86,7 +92,7 @@ export async function trustGate(
           { backend, repo: a.srcRepo, digest: a.digest },
           [...indexes.get(`${a.src}\0${a.srcRepo}`) ?? []],
           policy,
-          settings.root,
+          settings.root!,
           reader,
           settings.done,
         );
