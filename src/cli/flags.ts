@@ -187,6 +187,16 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "The OIDC identity token to sign with, read from FILE.",
   },
   {
+    name: "signer-account",
+    type: "string",
+    group: "Signatures",
+    value: "EMAIL",
+    help: "Instead of --identity-token: sign as this Google service account, with an identity " +
+      "token from the IAM credentials API (generateIdToken) asked as the run's Google identity " +
+      "(GOOGLE_APPLICATION_CREDENTIALS, else the metadata server's account), which needs " +
+      "roles/iam.serviceAccountOpenIdTokenCreator on EMAIL.",
+  },
+  {
     name: "sign-legacy-sig",
     type: "boolean",
     group: "Signatures",

@@ -44,9 +44,9 @@ export async function runPromote(ctx: RunContext): Promise<number> {
   const v = ctx.flags.values;
   const preSubmit = readPreSubmitFlags(ctx);
   const trust = await readTrustFlags(ctx);
-  const sign = readSignFlags(ctx, trust);
-  if (typeof v.report === "string") await checkReportTarget(v.report);
   const registries = registriesFromFlags(ctx);
+  const sign = readSignFlags(ctx, trust, registries);
+  if (typeof v.report === "string") await checkReportTarget(v.report);
   const input = manifestInput(ctx.flags);
   const loaded = await loadManifests(input, ctx.log);
   const edgeSet = edgesOf(loaded);
