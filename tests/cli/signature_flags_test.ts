@@ -55,12 +55,32 @@ const cases: [string, (dir: string) => string[], RegExp][] = [
   [
     "--sign --confirm without any identity token",
     (dir) => ["--sign", "--confirm", `--trusted-root=${dir}/root.json`],
-    /--sign needs an identity token: --identity-token=FILE, SIGSTORE_ID_TOKEN, or a GitHub/,
+    /--sign needs an identity token: --identity-token=FILE, --signer-account=EMAIL, SIGSTORE_ID_TOKEN, or a GitHub/,
   ],
   [
     "a signing flag without --sign",
     () => ["--identity-token=t"],
     /--identity-token is used only with --sign/,
+  ],
+  [
+    "--signer-account without --sign",
+    () => ["--signer-account=signer@p.iam.gserviceaccount.com"],
+    /--signer-account is used only with --sign/,
+  ],
+  [
+    "--identity-token and --signer-account together",
+    (dir) => [
+      "--sign",
+      `--trusted-root=${dir}/root.json`,
+      "--identity-token=t",
+      "--signer-account=signer@p.iam.gserviceaccount.com",
+    ],
+    /--identity-token and --signer-account cannot be used together/,
+  ],
+  [
+    "a --signer-account that is not an e-mail address",
+    (dir) => ["--sign", "--confirm", `--trusted-root=${dir}/root.json`, "--signer-account=signer"],
+    /--signer-account must be a service account's e-mail address, not "signer"/,
   ],
   [
     "a Fulcio URL that is not one",
@@ -110,8 +130,12 @@ Deno.test("--help documents the signature flags and the exit code of a refused i
       "--certificate-oidc-issuer=URL",
       "--certificate-oidc-issuer-regexp=RE",
       "--trusted-root=FILE",
+      "--sign",
+      "--identity-token=FILE",
+      "--signer-account=EMAIL",
     ]
   ) assert.ok(text.includes(flag), flag);
+  assert.match(text, /--signer-account=EMAIL[^]*roles\/iam\.serviceAccountOpenIdTokenCreator/);
   assert.match(text, /1 {2}the run failed \(.*unsigned image/);
 });
 

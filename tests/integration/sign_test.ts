@@ -14,7 +14,7 @@ import {
 import { runCli } from "../cli/run_cli.ts";
 import { makeImage, pushImage } from "../fixtures/images.ts";
 import { ALLOWED, type SigstoreWorld, sigstoreWorld } from "../sigstore/world.ts";
-import { fetchManifest, tagsOf } from "./promote_fixture.ts";
+import { fetchManifest, storedBundle as storedImageBundle, tagsOf } from "./promote_fixture.ts";
 import { type RegistryProcess, startRegistry } from "./registry_process.ts";
 
 const IMAGE = makeImage({ layers: 2, mediaType: "oci", seed: 201 });
@@ -52,19 +52,9 @@ async function withWorld(
   }
 }
 
-/** The bundle of the one referrer the referrers tag schema index lists for DIGEST in `repo`. */
-async function storedBundle(url: string, repo: string): Promise<Uint8Array> {
-  const index = JSON.parse(
-    new TextDecoder().decode((await fetchManifest(url, repo, `sha256-${HEX}`))!),
-  );
-  assert.equal(index.manifests.length, 1);
-  assert.equal(index.manifests[0].artifactType, "application/vnd.dev.sigstore.bundle.v0.3+json");
-  const referrer = JSON.parse(
-    new TextDecoder().decode((await fetchManifest(url, repo, index.manifests[0].digest))!),
-  );
-  assert.equal(referrer.subject.digest, DIGEST);
-  const res = await fetch(`${url}/v2/${repo}/blobs/${referrer.layers[0].digest}`);
-  return new Uint8Array(await res.arrayBuffer());
+/** The bundle stored for DIGEST in `repo`. */
+function storedBundle(url: string, repo: string): Promise<Uint8Array> {
+  return storedImageBundle(url, repo, DIGEST);
 }
 
 Deno.test("--sign: a dry run lists, --confirm signs once and stores the bundle in every destination, a rerun or a new tag signs nothing again", async () => {
