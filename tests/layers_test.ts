@@ -1,8 +1,8 @@
 /**
  * The layers of src/, checked on the module graph `deno info` reports: imports run downward
- * only (cli -> promote | snapshot | checks -> attach | sigstore -> manifest -> registry -> oci
- * -> the shared files at the top of src/), never sideways between two folders of one layer, and
- * a module whose name starts with `_` is imported only from its own folder.
+ * only (cli -> promote | snapshot | checks -> trust -> attach | sigstore -> manifest -> registry
+ * -> oci -> the shared files at the top of src/), never sideways between two folders of one
+ * layer, and a module whose name starts with `_` is imported only from its own folder.
  */
 import assert from "node:assert/strict";
 
@@ -10,10 +10,11 @@ const ROOT = new URL("../", import.meta.url);
 
 /** Each top folder of src/ and its layer: a module may import only from lower layers. */
 const LAYERS: Record<string, number> = {
-  cli: 6,
-  promote: 5,
-  snapshot: 5,
-  checks: 5,
+  cli: 7,
+  promote: 6,
+  snapshot: 6,
+  checks: 6,
+  trust: 5,
   attach: 4,
   sigstore: 4,
   manifest: 3,

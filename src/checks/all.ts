@@ -4,6 +4,7 @@ import { imageRemoval } from "./image_removal.ts";
 import { imageSize } from "./image_size.ts";
 import { manifestListChildren } from "./manifest_list_children.ts";
 import { promotesNothing } from "./promotes_nothing.ts";
+import { signatures } from "./signatures.ts";
 import { tagMove } from "./tag_move.ts";
 import { unsignedImage } from "./unsigned_image.ts";
 
@@ -15,4 +16,5 @@ export const ALL_CHECKS: readonly Check[] = [
   manifestListChildren,
   promotesNothing,
   unsignedImage,
+  signatures,
 ];

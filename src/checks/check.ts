@@ -2,6 +2,7 @@
 import type { Edge, EdgeSet, Manifest, RegistrySpec } from "../manifest/mod.ts";
 import type { BaseState } from "../manifest/git_base/mod.ts";
 import type { ContentReader, OpenedRegistry } from "../registry/mod.ts";
+import type { TrustSettings } from "../trust/mod.ts";
 
 /** How bad a finding is: errors fail the run (exit 1), warnings are only printed. */
 export type Severity = "error" | "warning";
@@ -44,6 +45,8 @@ export interface CheckContext {
   maxImageSizeBytes: number;
   /** Debug detail from checks goes here (never findings). */
   debug: (message: string) => void;
+  /** The run's signature policies and trusted root (the signatures check). */
+  trust?: TrustSettings;
 }
 
 /** A condition a run must meet for a check to apply, with the words that describe it. */

@@ -7,6 +7,7 @@ import type { BaseState } from "../manifest/git_base/mod.ts";
 import type { Check, CheckContext, Finding, RegistryOpener } from "./check.ts";
 import type { ContentReader } from "../registry/mod.ts";
 import { describeError } from "../describe_error.ts";
+import type { TrustSettings } from "../trust/mod.ts";
 
 /** A finding with the name of the check that reported it. */
 export interface ReportedFinding extends Finding {
@@ -114,6 +115,8 @@ export interface PreSubmitInput {
   maxImageSizeBytes: number;
   /** Debug detail from checks goes here (never findings). */
   debug: (message: string) => void;
+  /** The run's signature policies and trusted root, for the signatures check. */
+  trust?: TrustSettings;
 }
 
 /**
@@ -132,6 +135,7 @@ export async function runPreSubmit(input: PreSubmitInput): Promise<ChecksResult>
     ...(input.base ? { base: input.base } : {}),
     ...(input.openRegistry ? { openRegistry: input.openRegistry } : {}),
     ...(input.reader ? { reader: input.reader } : {}),
+    ...(input.trust ? { trust: input.trust } : {}),
   };
   return await runChecks(input.checks, ctx);
 }

@@ -129,6 +129,110 @@ export const FLAGS: readonly FlagSpec[] = [
       "a promoted image (cosign tags, OCI referrers) is copied with it.",
   },
   {
+    name: "signature-policy",
+    type: "string",
+    group: "Signatures",
+    value: "MODE",
+    default: "require with an identity flag, else off",
+    help: "What to do about images whose signatures do not count: off, warn (report), or " +
+      "require (refuse them; the rest is promoted and the run exits 1). A manifest's policy: " +
+      "block can only make its images' mode stricter. See docs/signatures.md.",
+  },
+  {
+    name: "certificate-identity",
+    type: "string",
+    group: "Signatures",
+    value: "SUBJECT",
+    help: "Signatures count when their certificate's subject (an email address or URI) is " +
+      "SUBJECT and its issuer is the one --certificate-oidc-issuer[-regexp] names.",
+  },
+  {
+    name: "certificate-identity-regexp",
+    type: "string",
+    group: "Signatures",
+    value: "RE",
+    help: "Instead of --certificate-identity: the subject matches the regular expression RE " +
+      "(all of it).",
+  },
+  {
+    name: "certificate-oidc-issuer",
+    type: "string",
+    group: "Signatures",
+    value: "URL",
+    help: "The OIDC issuer that vouched for the subject (the certificate's issuer extension).",
+  },
+  {
+    name: "certificate-oidc-issuer-regexp",
+    type: "string",
+    group: "Signatures",
+    value: "RE",
+    help: "Instead of --certificate-oidc-issuer: the issuer matches RE (all of it).",
+  },
+  {
+    name: "trusted-root",
+    type: "string",
+    group: "Signatures",
+    value: "FILE",
+    help: "The Sigstore trusted_root.json signatures are verified against (required when " +
+      "signatures are verified; nothing is fetched).",
+  },
+  {
+    name: "sign",
+    type: "boolean",
+    group: "Signatures",
+    help: "After promoting, sign each promoted image that has no valid signature by the signing " +
+      "identity yet (keyless: Fulcio and Rekor) and store the Sigstore bundle as an OCI referrer " +
+      "in its destinations. Writes only with --confirm; a dry run lists what it would sign. " +
+      "Needs --trusted-root and an identity token.",
+  },
+  {
+    name: "identity-token",
+    type: "string",
+    group: "Signatures",
+    value: "FILE",
+    default: "$SIGSTORE_ID_TOKEN, else GitHub Actions' OIDC token",
+    help: "The OIDC identity token to sign with, read from FILE.",
+  },
+  {
+    name: "signer-account",
+    type: "string",
+    group: "Signatures",
+    value: "EMAIL",
+    help: "Instead of --identity-token: sign as this Google service account, with an identity " +
+      "token from the IAM credentials API (generateIdToken) asked as the run's Google identity " +
+      "(GOOGLE_APPLICATION_CREDENTIALS, else the metadata server's account), which needs " +
+      "roles/iam.serviceAccountOpenIdTokenCreator on EMAIL.",
+  },
+  {
+    name: "sign-legacy-sig",
+    type: "boolean",
+    group: "Signatures",
+    help: "With --sign, also store the signature in cosign's legacy sha256-<hex>.sig tag.",
+  },
+  {
+    name: "fulcio-url",
+    type: "string",
+    group: "Signatures",
+    value: "URL",
+    default: "https://fulcio.sigstore.dev",
+    help: "The Fulcio certificate authority --sign uses.",
+  },
+  {
+    name: "rekor-url",
+    type: "string",
+    group: "Signatures",
+    value: "URL",
+    default: "https://rekor.sigstore.dev",
+    help: "The Rekor transparency log --sign uses.",
+  },
+  {
+    name: "timestamp-url",
+    type: "string",
+    group: "Signatures",
+    value: "URL",
+    help: "An RFC 3161 timestamp authority --sign also asks for a timestamp.",
+  },
+  {
     name: "snapshot",
     type: "string",
     group: "Snapshots",

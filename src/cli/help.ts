@@ -16,12 +16,15 @@ const EXAMPLES = `Examples:
   cip run --thin-manifest-dir=k8s.gcr.io                     # dry run: print the plan
   cip run --thin-manifest-dir=k8s.gcr.io --confirm --key-files=sa.json
   cip run --thin-manifest-dir=k8s.gcr.io --diff-base=origin/main   # pre-submit checks
+  cip run --thin-manifest-dir=k8s.gcr.io --trusted-root=trusted_root.json \
+      --certificate-identity-regexp='^https://github\.com/kubernetes/.*' \
+      --certificate-oidc-issuer=https://token.actions.githubusercontent.com   # signed only
   cip run --snapshot=us-docker.pkg.dev/k8s-artifacts-prod/images --output=csv
 `;
 
 const EXIT_CODES = `Exit codes:
   0  success
-  1  the run failed (a registry error, a refused tag move, a failed check)
+  1  the run failed (a registry error, a refused tag move or unsigned image, a failed check)
   2  bad usage or invalid manifests
 `;
 

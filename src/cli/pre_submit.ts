@@ -17,6 +17,7 @@ import {
 } from "../checks/mod.ts";
 import type { Edge, EdgeSet, Manifest } from "../manifest/mod.ts";
 import type { ContentReader } from "../registry/mod.ts";
+import type { TrustSettings } from "../trust/mod.ts";
 import {
   type Base,
   type BaseRequest,
@@ -70,6 +71,7 @@ export async function checkChange(
   openRegistry: RegistryOpener,
   reader?: ContentReader,
   pending?: Edge[],
+  trust?: TrustSettings,
 ): Promise<boolean> {
   const v = ctx.flags.values;
   if (v.confirm === true) {
@@ -89,6 +91,7 @@ export async function checkChange(
     openRegistry,
     ...(reader ? { reader } : {}),
     ...(pending ? { pending } : {}),
+    ...(trust ? { trust } : {}),
     ...(change.base ? { base: change.base.state } : {}),
   });
   for (const s of result.skipped) ctx.log.debug(`check ${s.check} skipped: it needs ${s.needs}`);

@@ -26,7 +26,11 @@ import {
   reportJson,
   runNotes,
   scopeEdges,
+  signaturesReport,
+  signLines,
+  type SignOptions,
   summaryLines,
+  trustLines,
 } from "../promote/mod.ts";
 import { VERSION } from "../version.ts";
 import { manifestInput, type RunContext } from "./context.ts";
@@ -34,6 +38,9 @@ import { checkChange, readPreSubmitFlags } from "./pre_submit.ts";
 import { registriesFromFlags } from "./registries.ts";
 import { checkReportTarget, writeReport } from "./report_file.ts";
 import { failForSkipped, logSkipped } from "./skipped.ts";
+import { checkTrustSettings, readTrustFlags } from "./signatures.ts";
+import { readSignFlags } from "./sign_flags.ts";
+import type { TrustSettings } from "../trust/mod.ts";
 
 /**
  * Runs the promotion mode: manifests, edges, the pre-submit step (checks in dry runs, scoping
@@ -42,11 +49,14 @@ import { failForSkipped, logSkipped } from "./skipped.ts";
 export async function runPromote(ctx: RunContext): Promise<number> {
   const v = ctx.flags.values;
   const preSubmit = readPreSubmitFlags(ctx);
-  if (typeof v.report === "string") await checkReportTarget(v.report);
+  const trust = await readTrustFlags(ctx);
   const registries = registriesFromFlags(ctx);
+  const sign = readSignFlags(ctx, trust, registries);
+  if (typeof v.report === "string") await checkReportTarget(v.report);
   const input = manifestInput(ctx.flags);
   const loaded = await loadManifests(input, ctx.log);
   const edgeSet = edgesOf(loaded);
+  checkTrustSettings(loaded.manifests, trust);
   const skipped = loaded.problems.skipped;
   logSkipped(ctx, skipped);
   const dryRun = v.confirm !== true;
@@ -64,6 +74,7 @@ export async function runPromote(ctx: RunContext): Promise<number> {
       (spec) => registries.open(spec.name, spec.serviceAccount),
       registries.reader,
       pending,
+      trust,
     );
   let code: number;
   try {
@@ -72,6 +83,8 @@ export async function runPromote(ctx: RunContext): Promise<number> {
       edges,
       registryAccess(registries),
       skipped,
+      trust,
+      sign,
       async ({ plan }) => void await runChecks(copiedEdges(plan)),
     );
   } catch (e) {
@@ -92,13 +105,16 @@ function copiedEdges(plan: Plan): Edge[] {
 /**
  * Promotes `edges` as the flags say (`--confirm`, `--json-log-summary`, `--report`) and
  * returns the exit code. The parts of the manifests left out (`skipped`) are listed in the
- * JSON report. `beforePlanText` runs once the plan is made, before it is printed.
+ * JSON report; `trust` has the signature policies (trust gate) when the run has any.
+ * `beforePlanText` runs once the plan is made, before it is printed.
  */
 export async function promoteEdges(
   ctx: RunContext,
   edges: readonly Edge[],
   access: RegistryAccess,
   skipped: readonly SkippedPart[] = [],
+  trust?: TrustSettings,
+  sign?: SignOptions,
   beforePlanText?: (planned: Planned) => Promise<void>,
 ): Promise<number> {
   const { log, flags, io } = ctx;
@@ -114,8 +130,18 @@ export async function promoteEdges(
       await showPlan(ctx, planned, confirm, json);
     },
     attachments: flags.values["no-attachments"] !== true,
+    ...(trust ? { trust } : {}),
+    ...(sign ? { sign } : {}),
   });
-  const warnings = showOutcome(ctx, promotion, edges.length);
+  if (promotion.signing) {
+    const { targets, result } = promotion.signing;
+    for (const line of signLines(result, targets)) log.info(line);
+    for (const line of result?.failures ?? []) log.error(line);
+  }
+  const warnings = [
+    ...promotion.trust?.warnings ?? [],
+    ...showOutcome(ctx, promotion, edges.length),
+  ];
   if (json || flags.values.report !== undefined) {
     const text = reportJson(promotion.plan, promotion.outcome, {
       version: VERSION,
@@ -130,6 +156,7 @@ export async function promoteEdges(
           attachmentsOk: attachmentsSucceeded(promotion.attachments, promotion.attached),
         }
         : {}),
+      signatures: signaturesReport(promotion.trust, promotion.signing),
     });
     if (json) await io.stdout(text);
     if (typeof flags.values.report === "string") await writeReport(flags.values.report, text);
@@ -140,11 +167,13 @@ export async function promoteEdges(
 /** Before anything is written: failed lookups, the plan (stdout), images found nowhere, refusals. */
 async function showPlan(
   ctx: RunContext,
-  { plan, lookups, attachments }: Planned,
+  { plan, lookups, attachments, trust }: Planned,
   confirm: boolean,
   json: boolean,
 ): Promise<void> {
   for (const line of lookupErrors(lookups, confirm)) ctx.log.error(line);
+  for (const line of trustLines(trust)) ctx.log.info(line);
+  for (const line of trust?.warnings ?? []) ctx.log.warn(line);
   if (!json) await ctx.io.stdout(planText(plan, confirm));
   if (!json && attachments) await ctx.io.stdout(attachmentsText(attachments));
   for (const line of missingWarnings(plan)) ctx.log.warn(line);

@@ -3,20 +3,21 @@ import { isMap } from "yaml";
 import { parseRegistryName } from "../registry/mod.ts";
 import { decodeManifestText, MAX_MANIFEST_BYTES } from "./decode_text.ts";
 import { parseImages, type PathPrefix } from "./parse_images.ts";
+import { parsePolicyBlock } from "./parse_policy.ts";
 import { parseRegistries } from "./parse_registries.ts";
 import { filePos, type Problems } from "./problems.ts";
 import { readFields } from "./strict_map.ts";
-import type { ImageSpec, Manifest, RegistrySpec } from "./types.ts";
+import type { ImageSpec, Manifest, ManifestPolicy, RegistrySpec } from "./types.ts";
 import { isNothing, readYamlDocument, type YamlFile } from "./yaml_reader.ts";
 
 /** The fields of a plain manifest. */
-const PLAIN_MANIFEST_FIELDS = ["registries", "images"] as const;
+const PLAIN_MANIFEST_FIELDS = ["registries", "images", "policy"] as const;
 
 /**
  * The fields of a thin directory's promoter-manifest.yaml. `imagesPath` is a deprecated field
  * of the original promoter that does nothing; it is accepted and ignored.
  */
-const THIN_MANIFEST_FIELDS = ["registries", "imagesPath"] as const;
+const THIN_MANIFEST_FIELDS = ["registries", "imagesPath", "policy"] as const;
 
 /** The contents of a manifest file: bytes as read, or text already decoded. */
 export type FileContent = Uint8Array | string;
@@ -41,6 +42,8 @@ export function parsePlainManifest(
   if (!top) return null;
   const fields = readFields(y, top, "", PLAIN_MANIFEST_FIELDS);
   const registries = parseRegistries(y, fields.get("registries")?.value ?? null, y.pos(top));
+  const policyField = fields.get("policy");
+  const policy = policyField ? parsePolicyBlock(y, policyField.value) : undefined;
   // Problems up to here concern the whole manifest; those inside one image only leave it out.
   const wholeFile = problems.count > before;
   const imagesField = fields.get("images");
@@ -53,7 +56,7 @@ export function parsePlainManifest(
     images = parseImages(y, imagesNode, { thin: false, prefixes: prefixes(registries) });
   }
   if (wholeFile || images === null) return null;
-  return { file, imagesFile: file, registries, images };
+  return withPolicy({ file, imagesFile: file, registries, images }, policy);
 }
 
 /**
@@ -68,10 +71,17 @@ export function parseThinManifest(
   imagesFile: string,
   problems: Problems,
 ): Manifest | null {
-  const registries = parseThinRegistries(registriesContent, registriesFile, problems);
+  const thin = parseThinRegistries(registriesContent, registriesFile, problems);
+  const registries = thin?.registries ?? null;
   const images = parseImagesFile(imagesContent, imagesFile, problems, prefixes(registries ?? []));
-  if (!registries || !images) return null;
-  return { file: registriesFile, imagesFile, registries, images };
+  if (!thin || !registries || !images) return null;
+  return withPolicy({ file: registriesFile, imagesFile, registries, images }, thin.policy);
+}
+
+/** The manifest with its policy block, when it has one. */
+function withPolicy(m: Manifest, policy: ManifestPolicy | null | undefined): Manifest {
+  if (policy) m.policy = policy;
+  return m;
 }
 
 /** Parses a thin promoter-manifest.yaml; null when it has problems (all reported). */
@@ -79,7 +89,7 @@ function parseThinRegistries(
   content: FileContent,
   file: string,
   problems: Problems,
-): RegistrySpec[] | null {
+): { registries: RegistrySpec[]; policy?: ManifestPolicy } | null {
   const before = problems.count;
   const y = openYaml(content, file, problems);
   if (!y) return null;
@@ -114,7 +124,10 @@ function parseThinRegistries(
     );
   }
   const registries = parseRegistries(y, fields.get("registries")?.value ?? null, y.pos(top));
-  return problems.count > before ? null : registries;
+  const policyField = fields.get("policy");
+  const policy = policyField ? parsePolicyBlock(y, policyField.value) : null;
+  if (problems.count > before) return null;
+  return policy ? { registries, policy } : { registries };
 }
 
 /**

@@ -53,6 +53,23 @@ export interface Manifest {
   imagesFile: string;
   registries: RegistrySpec[];
   images: ImageSpec[];
+  /** The manifest's `policy:` block about the signatures of its images, when it has one. */
+  policy?: ManifestPolicy;
+}
+
+/** What a promotion does about signatures: nothing, report failures, or refuse the image. */
+export type PolicyMode = "off" | "warn" | "require";
+
+/** A text condition: equal to `exact`, or wholly matched by the regular expression `regexp`. */
+export type PolicyMatcher = { exact: string } | { regexp: string };
+
+/** A manifest's trust policy (the shape of the Sigstore layer's TrustPolicy), with its place. */
+export interface ManifestPolicy {
+  mode: PolicyMode;
+  /** Signers whose signatures count: a certificate subject and the OIDC issuer vouching for it. */
+  identities: { subject: PolicyMatcher; issuer: PolicyMatcher }[];
+  /** Where the block stands. */
+  pos: Position;
 }
 
 /** One promotion edge: source image@digest to destination registry/image, with a tag or none. */

@@ -19,3 +19,5 @@ export * from "./outcome.ts";
 export * from "./report.ts";
 export * from "./log_lines.ts";
 export * from "./manifest_refs.ts";
+export * from "./trust_gate.ts";
+export * from "./sign_step.ts";

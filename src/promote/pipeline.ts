@@ -18,6 +18,9 @@ import { type Holdings, takeInventory } from "./inventory.ts";
 import { openRegistries, type PromotionRegistries } from "./open.ts";
 import { type Outcome, outcomeOf, promotionSucceeded } from "./outcome.ts";
 import { type Plan, plan } from "./plan.ts";
+import type { TrustSettings } from "../trust/mod.ts";
+import { trustGate, type TrustGateResult } from "./trust_gate.ts";
+import { type Signing, type SignOptions, signStep } from "./sign_step.ts";
 
 /** How to promote: for real or as a dry run, and where progress and the plan go. */
 export interface PromoteOptions {
@@ -31,6 +34,10 @@ export interface PromoteOptions {
   onPlan?: (planned: Planned) => Promise<void>;
   /** Whether signatures, attestations and SBOMs travel with their images (default true). */
   attachments?: boolean;
+  /** The signature policies: copies of images that fail a `require` policy are refused. */
+  trust?: TrustSettings;
+  /** Sign what was promoted (`--sign`; a dry run only lists it): sign_step.ts. */
+  sign?: SignOptions;
 }
 
 /** A plan and the lookups that failed while it was made. */
@@ -39,6 +46,8 @@ export interface Planned {
   lookups: LookupFailure[];
   /** What is attached to the promoted images and what each destination needs; null when off. */
   attachments: AttachmentPlan | null;
+  /** What the trust gate found, when the run has signature policies (trust_gate.ts). */
+  trust?: TrustGateResult;
 }
 
 /** Everything a promotion did, for the command line to report. */
@@ -48,6 +57,8 @@ export interface Promotion extends Planned {
   /** What copying the attachments did; null in a dry run or when attachments are off. */
   attached: AttachmentRun | null;
   outcome: Outcome;
+  /** What the sign step did, when asked to sign. */
+  signing?: Signing;
   /** Whether the run succeeded (see promotionSucceeded). */
   ok: boolean;
   /** Wall time in milliseconds. */
@@ -55,7 +66,8 @@ export interface Promotion extends Planned {
 }
 
 /**
- * Promotes the edges: open -> inventory -> plan -> execute (with `confirm`) -> outcome. Throws
+ * Promotes the edges: open -> inventory -> plan (and the trust gate, with `trust`) -> execute
+ * (with `confirm`) -> outcome (-> signing, with `sign`). Throws
  * PromoteSetupError when a registry cannot be opened or read, or (before the first copy) its
  * credentials obtained; a failed image never throws: it is in the outcome.
  */
@@ -68,27 +80,34 @@ export async function promote(
   const registries = await openRegistries(edges, access);
   const reader = access.reader ?? new ContentReader();
   const { inventories, lookups } = await takeInventory(edges, registries, access, reader);
-  const decided = plan({ edges, locations: registries.locations, inventories, lookups });
+  let decided = plan({ edges, locations: registries.locations, inventories, lookups });
+  const trust = options.trust && await trustGate(decided, registries, options.trust, reader);
+  if (trust) decided = trust.plan;
   const attachments = options.attachments === false
     ? null
     : await planAttachments(decided, registries, inventories, reader);
-  await options.onPlan?.({ plan: decided, lookups, attachments });
+  const planned: Planned = trust
+    ? { plan: decided, lookups, attachments, trust }
+    : { plan: decided, lookups, attachments };
+  await options.onPlan?.(planned);
   const run = options.confirm
     ? await executeConfirmed(decided, attachments, registries, access, reader, inventories, options)
     : null;
   const outcome = outcomeOf(decided, run?.images ?? null, options.confirm);
   const attached = run?.attached ?? null;
-  const ok = promotionSucceeded(outcome, lookups) && attachmentsSucceeded(attachments, attached);
-  return {
-    plan: decided,
-    lookups,
-    attachments,
+  const signing = options.sign &&
+    await signStep(outcome, registries, reader, options.sign, options.confirm);
+  const ok = promotionSucceeded(outcome, lookups) && attachmentsSucceeded(attachments, attached) &&
+    !signing?.result?.failures.length;
+  const done = {
+    ...planned,
     run: run?.images ?? null,
     attached,
     outcome,
     ok,
     ms: options.now() - started,
   };
+  return signing ? { ...done, signing } : done;
 }
 
 /**

@@ -28,13 +28,15 @@ export type Decision =
   /** The tag points at another digest in the destination: refused, tags never move. */
   | "tag-move"
   /** The destination repository is the source repository: refused. */
-  | "source-write";
+  | "source-write"
+  /** The image fails its manifest's signature policy (mode require): refused (trust_gate.ts). */
+  | "untrusted";
 
 /**
  * The decisions that refuse an edge and fail the run. (Edges that want one tag with two
  * digests never reach a plan: they stop the run when the manifests are loaded.)
  */
-export const REFUSALS: ReadonlySet<Decision> = new Set(["tag-move", "source-write"]);
+export const REFUSALS: ReadonlySet<Decision> = new Set(["tag-move", "source-write", "untrusted"]);
 
 /** Where a registry name points: a backend (by id) and a repository path prefix in it. */
 export interface RegistryLocation {

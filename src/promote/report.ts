@@ -86,6 +86,8 @@ export interface ReportExtras {
   attachments?: unknown;
   /** False when an attachment failed or was refused. */
   attachmentsOk?: boolean;
+  /** What the trust gate and the sign step found, when the run had either (trust_gate.ts). */
+  signatures?: unknown;
 }
 
 /**
@@ -140,6 +142,7 @@ export function reportJson(plan: Plan, outcome: Outcome, extras: ReportExtras): 
     attachments: extras.attachments ?? null,
     copy: extras.copy ?? null,
     transport: extras.transport ?? null,
+    ...(extras.signatures !== undefined ? { signatures: extras.signatures } : {}),
     ms: extras.ms ?? null,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

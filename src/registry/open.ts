@@ -9,6 +9,7 @@ import {
   type CredentialOptions,
   type CredentialProvider,
   credentialsFor,
+  GoogleIdTokens,
 } from "./auth/mod.ts";
 import { HttpBackend } from "./http/backend.ts";
 import { RegistryError } from "./errors.ts";
@@ -126,24 +127,40 @@ export class Registries {
 
   /** `credentialsFor` with this run's flags, environment and one shared cache. */
   #defaultCredentials(): CredentialChooser {
-    const o = this.#opts;
     const cache = new CredentialCache();
     return (host, serviceAccount) => {
-      const c: CredentialOptions = {
-        keyFiles: o.keyFiles,
-        env: o.env,
-        fetch: o.fetch,
-        call: this.#call,
-        now: o.now,
-        log: o.log,
-        cache,
-      };
+      const c = this.#credentialOptions();
+      c.cache = cache;
       if (serviceAccount !== undefined) c.serviceAccount = serviceAccount;
-      if (o.sleep !== undefined) c.sleep = o.sleep;
-      if (o.readFile !== undefined) c.readFile = o.readFile;
-      if (o.runHelper !== undefined) c.runHelper = o.runHelper;
       return credentialsFor(host, c);
     };
+  }
+
+  /** What this run's credential sources may touch, calling Google through the run's transport. */
+  #credentialOptions(): CredentialOptions {
+    const o = this.#opts;
+    const c: CredentialOptions = {
+      keyFiles: o.keyFiles,
+      env: o.env,
+      fetch: o.fetch,
+      call: this.#call,
+      now: o.now,
+      log: o.log,
+    };
+    if (o.sleep !== undefined) c.sleep = o.sleep;
+    if (o.readFile !== undefined) c.readFile = o.readFile;
+    if (o.runHelper !== undefined) c.runHelper = o.runHelper;
+    return c;
+  }
+
+  /**
+   * An OIDC identity token of the Google service account `account` for `audience` (the IAM
+   * credentials API's `generateIdToken`), asked as the Google identity this run has (the key or
+   * user in GOOGLE_APPLICATION_CREDENTIALS, else the metadata server's account) through the
+   * run's call transport. Throws CredentialError or RegistryError saying why, never a token.
+   */
+  googleIdToken(account: string, audience: string): Promise<string> {
+    return new GoogleIdTokens(account, this.#credentialOptions()).token(audience);
   }
 
   /**

@@ -115,6 +115,21 @@ export class KeylessSigner {
   }
 
   /**
+   * The identity signatures are made for, from the signing certificate (obtained now when there
+   * is none yet). Throws SigstoreError (TokenError, ServiceError) saying what failed.
+   */
+  async identity(): Promise<SignerIdentity> {
+    try {
+      return (await this.#session()).identity;
+    } catch (e) {
+      throw new SigstoreError("Cannot get a signing certificate", {
+        cause: e,
+        temporary: e instanceof SigstoreError && e.temporary,
+      });
+    }
+  }
+
+  /**
    * Signs the image `digest`; with `cosignReference` (the `docker-reference` to name, e.g. the
    * repository it is promoted to) also makes the legacy cosign `.sig` layer. Throws
    * SigstoreError (TokenError, ServiceError) saying what failed.

@@ -66,7 +66,11 @@ export function tokenFromEnv(
   };
 }
 
-/** A source calling `provide(audience)`, e.g. Google's `generateIdToken` through the transport. */
+/**
+ * A source calling `provide(audience)`, e.g. Google's `generateIdToken` through the transport.
+ * The provider's errors must name no secret: their message becomes the reason, and their
+ * `temporary` (when true) is kept.
+ */
 export function tokenFromProvider(
   name: string,
   provide: (audience: string) => Promise<string>,
@@ -79,7 +83,9 @@ export function tokenFromProvider(
         value = await provide(audience);
       } catch (e) {
         if (e instanceof TokenError) throw e;
-        throw new TokenError(name, "the provider failed", { cause: e });
+        const reason = e instanceof Error && e.message !== "" ? e.message : "the provider failed";
+        const temporary = (e as { temporary?: unknown } | null)?.temporary === true;
+        throw new TokenError(name, reason, { temporary, cause: e });
       }
       return tokenFromValue(name, value).token(audience);
     },

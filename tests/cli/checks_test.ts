@@ -89,6 +89,7 @@ Deno.test("cip --list-checks prints every check's name and description and exits
     "manifest-list-children",
     "promotes-nothing",
     "unsigned-image",
+    "signatures",
   ]);
   assert.match(r.stdout, /^tag-move +No tag that pointed at one digest/m);
   assert.match(r.stdout, /^unsigned-image +\(opt-in: --checks=unsigned-image\)/m);
@@ -374,7 +375,7 @@ Deno.test("cip counts the checks it skips and names why only at debug level", as
       assert.equal(quiet.code, 0, quiet.stderr);
       assert.match(
         quiet.stderr,
-        /checks: \d ran \([^)]*\), 3 skipped \(why: --log-level=debug\), /,
+        /checks: \d ran \([^)]*\), 4 skipped \(why: --log-level=debug\), /,
       );
       assert.doesNotMatch(quiet.stderr, /skipped: it needs/);
       const debug = await runCli([`--manifest=${join(dir, "m.yaml")}`, "--log-level=debug"]);

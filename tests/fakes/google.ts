@@ -1,7 +1,8 @@
 /**
  * Fake Google credential endpoints as one fetch handler: an OAuth2 token_uri that verifies
  * RS256 JWT assertions with the public half of keys made in the test, a metadata server, and
- * IAM credentials `generateAccessToken`.
+ * IAM credentials `generateAccessToken` and `generateIdToken` (unsigned identity tokens the
+ * mock Fulcio accepts).
  */
 import { decodeProtectedHeader, exportPKCS8, generateKeyPair, jwtVerify } from "jose";
 
@@ -9,6 +10,8 @@ import { decodeProtectedHeader, exportPKCS8, generateKeyPair, jwtVerify } from "
 export const FAKE_TOKEN_URI = "https://oauth2.fake.test/token";
 export const FAKE_METADATA_HOST = "metadata.fake.test";
 export const FAKE_IAM_URL = "https://iamcredentials.fake.test";
+/** The issuer of the identity tokens `generateIdToken` hands out, as Google's. */
+export const GOOGLE_ISSUER = "https://accounts.google.com";
 
 const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
 
@@ -29,10 +32,17 @@ export class FakeGoogle {
   metadataAccount: string | undefined;
   /** Lifetime of issued tokens, seconds. */
   expiresIn = 3599;
+  /** Every `generateIdToken` request the fake granted: for whom, by whom, with what body. */
+  readonly idTokenRequests: { target: string; caller: string; body: unknown }[] = [];
+  /** Every identity token `generateIdToken` handed out. */
+  readonly idTokens: string[] = [];
+  /** An answer `generateIdToken` gives instead of its own, made from the caller's bearer token. */
+  idTokenFault: ((bearer: string) => Response) | undefined;
   #publicKeys = new Map<string, { email: string; key: CryptoKey }>();
   #tokens = new Map<string, string>();
   #users = new Map<string, string>();
   #grants = new Map<string, Set<string>>();
+  #idGrants = new Map<string, Set<string>>();
   #n = 0;
 
   /** `now` is the clock of issued tokens' expiry. */
@@ -75,6 +85,13 @@ export class FakeGoogle {
     const s = this.#grants.get(caller) ?? new Set();
     s.add(target);
     this.#grants.set(caller, s);
+  }
+
+  /** Lets `caller` get identity tokens of `target` (roles/iam.serviceAccountOpenIdTokenCreator). */
+  allowIdTokens(caller: string, target: string): void {
+    const s = this.#idGrants.get(caller) ?? new Set();
+    s.add(target);
+    this.#idGrants.set(caller, s);
   }
 
   /** Whose token `token` is, if the fake issued it and it is still valid. */
@@ -169,9 +186,8 @@ export class FakeGoogle {
   }
 
   async #iam(req: Request, url: URL): Promise<Response> {
-    const m = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/.exec(
-      url.pathname,
-    );
+    const m = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):(generateAccessToken|generateIdToken)$/
+      .exec(url.pathname);
     if (!m || req.method !== "POST") return new Response("not found", { status: 404 });
     const target = decodeURIComponent(m[1]!);
     const caller = this.#tokens.get(
@@ -186,6 +202,7 @@ export class FakeGoogle {
         },
       }, { status: 401 });
     }
+    if (m[2] === "generateIdToken") return this.#idToken(req, target, caller);
     const body = await req.json() as { scope?: string[]; lifetime?: string };
     if (!body.scope?.includes(CLOUD_PLATFORM)) return new Response("bad scope", { status: 400 });
     if (!this.#grants.get(caller)?.has(target)) {
@@ -203,5 +220,57 @@ export class FakeGoogle {
       accessToken: t.token,
       expireTime: new Date(this.now() + t.seconds * 1000).toISOString(),
     });
+  }
+
+  /**
+   * `generateIdToken`: `{"audience", "includeEmail": true}` from a caller allowed to, answered
+   * with an unsigned JWT (`alg: none`) of Google's issuer for `target`. Google puts the
+   * account's numeric id in `sub`; the mock Fulcio certifies `sub`, so the fake puts the
+   * address there, which is what real Fulcio certifies for a verified Google e-mail.
+   */
+  async #idToken(req: Request, target: string, caller: string): Promise<Response> {
+    let body: { audience?: unknown; includeEmail?: unknown };
+    try {
+      body = await req.json();
+    } catch {
+      return new Response("not JSON", { status: 400 });
+    }
+    if (typeof body.audience !== "string" || body.audience === "" || body.includeEmail !== true) {
+      return Response.json({
+        error: { code: 400, status: "INVALID_ARGUMENT", message: "audience and includeEmail" },
+      }, { status: 400 });
+    }
+    if (!this.#idGrants.get(caller)?.has(target)) {
+      return Response.json({
+        error: {
+          code: 403,
+          status: "PERMISSION_DENIED",
+          message:
+            "Permission 'iam.serviceAccounts.getOpenIdToken' denied on resource (or it may not exist).",
+        },
+      }, { status: 403 });
+    }
+    if (this.idTokenFault) {
+      return this.idTokenFault((req.headers.get("authorization") ?? "").replace(/^Bearer /, ""));
+    }
+    this.idTokenRequests.push({ target, caller, body });
+    const iat = Math.floor(this.now() / 1000);
+    const part = (o: unknown) =>
+      btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const token = `${part({ alg: "none", typ: "JWT" })}.${
+      part({
+        iss: GOOGLE_ISSUER,
+        sub: target,
+        aud: body.audience,
+        azp: `${++this.#n}`,
+        email: target,
+        email_verified: true,
+        iat,
+        exp: iat + 3600,
+      })
+    }.${part(crypto.randomUUID())}`;
+    this.idTokens.push(token);
+    this.secrets.push(token);
+    return Response.json({ token });
   }
 }

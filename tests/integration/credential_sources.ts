@@ -4,7 +4,7 @@
  * service-account key file and the metadata server. Each says which token requests it makes
  * valid (for a HostileServer's gate) and which secrets must never reach anyone else.
  */
-import { FAKE_METADATA_HOST, FakeGoogle } from "../fakes/google.ts";
+import { FAKE_IAM_URL, FAKE_METADATA_HOST, FakeGoogle } from "../fakes/google.ts";
 import type { ConnectProxy } from "./connect_proxy.ts";
 import type { LocalCa } from "./local_ca.ts";
 import type { TokenCheck } from "./hostile_server.ts";
@@ -38,15 +38,30 @@ export interface GoogleServices {
   stop(): Promise<void>;
 }
 
-/** Serves FakeGoogle's token endpoint as https://oauth2.fake.test and its metadata server. */
+/** The host of Google's IAM credentials API, which `cip` always calls by this name. */
+export const IAM_HOST = "iamcredentials.googleapis.com";
+
+/** The names the local CA's certificate must hold for startGoogle's https services. */
+export const GOOGLE_TLS_NAMES = ["oauth2.fake.test", IAM_HOST];
+
+/**
+ * Serves FakeGoogle's token endpoint as https://oauth2.fake.test, its IAM credentials API as
+ * https://iamcredentials.googleapis.com (both through the CONNECT proxy to one server on
+ * 127.0.0.1, with a certificate for GOOGLE_TLS_NAMES) and its metadata server.
+ */
 export function startGoogle(ca: LocalCa, proxy: ConnectProxy): GoogleServices {
   const google = new FakeGoogle();
   google.metadataAccount = SA;
   const token = Deno.serve(
     { hostname: "127.0.0.1", port: 0, cert: ca.cert, key: ca.key, onListen() {} },
-    (req) => google.fetch(req),
+    (req) => {
+      const url = new URL(req.url);
+      if (url.hostname !== IAM_HOST) return google.fetch(req);
+      return google.fetch(new Request(`${FAKE_IAM_URL}${url.pathname}${url.search}`, req));
+    },
   );
   proxy.route("oauth2.fake.test:443", { hostname: "127.0.0.1", port: token.addr.port });
+  proxy.route(`${IAM_HOST}:443`, { hostname: "127.0.0.1", port: token.addr.port });
   const metadata = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     const url = new URL(req.url);
     return google.fetch(

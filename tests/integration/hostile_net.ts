@@ -10,7 +10,7 @@ import { tempDir } from "../fixtures/temp_dirs.ts";
 import { runCli } from "../cli/run_cli.ts";
 import type { CliResult } from "../cli/run_cli.ts";
 import { type ConnectProxy, startConnectProxy } from "./connect_proxy.ts";
-import { type GoogleServices, startGoogle } from "./credential_sources.ts";
+import { GOOGLE_TLS_NAMES, type GoogleServices, startGoogle } from "./credential_sources.ts";
 import { type HostileServer, startHostileServer } from "./hostile_server.ts";
 import { type LocalCa, makeLocalCa } from "./local_ca.ts";
 import { type RegistryProcess, startRegistry } from "./registry_process.ts";
@@ -52,7 +52,7 @@ export interface NetWorld {
 
 /** Starts the world and pushes `stage/foo:1.0` to the source. */
 export async function startNetWorld(): Promise<NetWorld> {
-  const ca = await makeLocalCa(["src.test", "dst.test", "evil.test", "oauth2.fake.test"]);
+  const ca = await makeLocalCa(["src.test", "dst.test", "evil.test", ...GOOGLE_TLS_NAMES]);
   const proxy = startConnectProxy();
   const google = startGoogle(ca, proxy);
   const srcReg = await startRegistry();
@@ -123,7 +123,7 @@ export async function startNetWorld(): Promise<NetWorld> {
 }
 
 /** The Deno cache directory this process uses (`deno info`). */
-async function currentDenoDir(): Promise<string> {
+export async function currentDenoDir(): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json"],
     stdout: "piped",

@@ -1,7 +1,8 @@
 /**
  * A certificate authority made at test time with `openssl`, and one server certificate it
- * signs for names under `.test` (RFC 2606: never resolved on any network). A `cip` subprocess
- * trusts it through `DENO_CERT`.
+ * signs for names under `.test` (RFC 2606: never resolved on any network), or for a real name
+ * that a `cip` subprocess only reaches through the tests' CONNECT proxy (Google's IAM
+ * credentials API). A `cip` subprocess trusts it through `DENO_CERT`.
  */
 import { tempDir } from "../fixtures/temp_dirs.ts";
 

@@ -172,3 +172,20 @@ export async function assertPromoted(
     assert.deepEqual(await tagsOf(url, repo), wanted.sort(), `tags of ${repo}`);
   }
 }
+
+/**
+ * The bundle of the one Sigstore bundle referrer the referrers tag schema index `sha256-<hex>`
+ * lists for `digest` in `repo`.
+ */
+export async function storedBundle(url: string, repo: string, digest: string): Promise<Uint8Array> {
+  const tag = `sha256-${digest.slice("sha256:".length)}`;
+  const index = JSON.parse(new TextDecoder().decode((await fetchManifest(url, repo, tag))!));
+  assert.equal(index.manifests.length, 1);
+  assert.equal(index.manifests[0].artifactType, "application/vnd.dev.sigstore.bundle.v0.3+json");
+  const referrer = JSON.parse(
+    new TextDecoder().decode((await fetchManifest(url, repo, index.manifests[0].digest))!),
+  );
+  assert.equal(referrer.subject.digest, digest);
+  const res = await fetch(`${url}/v2/${repo}/blobs/${referrer.layers[0].digest}`);
+  return new Uint8Array(await res.arrayBuffer());
+}

@@ -6,8 +6,12 @@ import {
   ServiceError,
   SIGSTORE_AUDIENCE,
   SigstoreError,
+  tokenFromProvider,
   tokenFromValue,
 } from "../../src/sigstore/mod.ts";
+import { Logger } from "../../src/log.ts";
+import { GoogleIdTokens } from "../../src/registry/auth/mod.ts";
+import { FAKE_IAM_URL, FakeGoogle } from "../fakes/google.ts";
 import { DIGEST, withWorld } from "./world.ts";
 
 /** Everything an error could show: its chain as one line and Deno's inspection (stack, causes). */
@@ -106,6 +110,40 @@ Deno.test("a failing GitHub token endpoint never shows the runner's request toke
     const signer = w.signer({ token: source });
     await rejects(signer.signImage(DIGEST), (e) => {
       assertHidden(e, w.fake.githubRequestToken);
+      return true;
+    });
+  });
+});
+
+Deno.test("--signer-account's source never shows the Google access token or key, even when the IAM answer quotes them", async () => {
+  await withWorld(async (w) => {
+    const google = new FakeGoogle(() => w.fake.clock.getTime());
+    const caller = "ci@ci.iam.gserviceaccount.com";
+    const signer = "signer@prod.iam.gserviceaccount.com";
+    const key = await google.makeKey(caller);
+    google.allowIdTokens(caller, signer);
+    google.idTokenFault = (bearer) =>
+      Response.json({ error: { status: "UNAUTHENTICATED", message: `token ${bearer}` } }, {
+        status: 401,
+      });
+    const lines: string[] = [];
+    const tokens = new GoogleIdTokens(signer, {
+      keyFiles: [],
+      env: (n) => n === "GOOGLE_APPLICATION_CREDENTIALS" ? "/adc.json" : undefined,
+      readFile: () => Promise.resolve(key),
+      fetch: google.fetch,
+      now: () => w.fake.clock.getTime(),
+      log: new Logger("debug", (t) => lines.push(t)),
+      iamCredentialsUrl: FAKE_IAM_URL,
+    });
+    const source = tokenFromProvider(`Google service account ${signer}`, (a) => tokens.token(a));
+    await rejects(w.signer({ token: source }).signImage(DIGEST), (e) => {
+      ok(describeError(e).includes("401 UNAUTHENTICATED: token [redacted]"), describeError(e));
+      ok(google.secrets.length >= 2, "a key and an access token were made");
+      for (const secret of google.secrets) {
+        assertHidden(e, secret);
+        ok(!lines.some((l) => l.includes(secret)), "no secret in the debug log");
+      }
       return true;
     });
   });

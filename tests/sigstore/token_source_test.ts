@@ -63,10 +63,19 @@ Deno.test("tokenFromProvider() asks the provider for the audience and wraps its 
   equal(audiences[0], "sigstore");
   const failing = tokenFromProvider("a provider", () => Promise.reject(new Error("403 from IAM")));
   await rejects(failing.token("sigstore"), (e) => {
-    ok(e instanceof TokenError && e.cause instanceof Error);
-    equal(e.message, "Cannot get an identity token from a provider: the provider failed");
+    ok(e instanceof TokenError && e.cause instanceof Error && !e.temporary);
+    equal(e.message, "Cannot get an identity token from a provider: 403 from IAM");
     return true;
   });
+  const busy = Object.assign(new Error("503 from IAM"), { temporary: true });
+  await rejects(
+    tokenFromProvider("a provider", () => Promise.reject(busy)).token("sigstore"),
+    (e) => e instanceof TokenError && e.temporary,
+  );
+  await rejects(
+    tokenFromProvider("a provider", () => Promise.resolve(" ")).token("sigstore"),
+    tokenError("a provider", "it is empty"),
+  );
   equal(await tokenFromValue("v", "t.o.k").token("sigstore"), "t.o.k");
 });
 

@@ -26,6 +26,11 @@ async function getText(url: string, o: CallOptions): Promise<string> {
   return text.trim();
 }
 
+/** The address of the metadata server's default account; GoogleCallError when unreachable. */
+export function metadataDefaultEmail(host: string, o: CallOptions): Promise<string> {
+  return getText(`${base(host)}/default/email`, o);
+}
+
 /**
  * Which name the metadata server knows `account` by: "default" when that is the account it
  * serves, the address itself when it serves it under its own name, else null. The second
@@ -37,7 +42,7 @@ export async function metadataAccount(
   account: string,
   o: CallOptions,
 ): Promise<{ name: "default" | string | null; defaultEmail: string }> {
-  const defaultEmail = await getText(`${base(host)}/default/email`, o);
+  const defaultEmail = await metadataDefaultEmail(host, o);
   if (defaultEmail.toLowerCase() === account.toLowerCase()) {
     return { name: "default", defaultEmail };
   }

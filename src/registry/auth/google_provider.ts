@@ -223,15 +223,15 @@ export class GoogleAccessTokens {
   }
 }
 
-/** A secret-free reason from an error. */
-function reason(e: unknown): string {
+/** A secret-free reason from an error of a Google credential source. */
+export function reason(e: unknown): string {
   if (e instanceof GoogleCallError) return e.temporary ? `${e.message} (temporary)` : e.message;
   if (e instanceof CredentialError) return e.message;
   return e instanceof Error ? e.message : "failed";
 }
 
 /** Whether a source failed for a reason that may pass (unreachable, 429, 5xx). */
-function isTemporary(e: unknown): boolean {
+export function isTemporary(e: unknown): boolean {
   return e instanceof GoogleCallError && e.temporary;
 }
 
@@ -259,7 +259,7 @@ export class GoogleCredentials implements CredentialProvider {
 }
 
 /** A call transport of its own, for credentials made without the run's (tests, tools). */
-function ownCallTransport(opts: CredentialOptions): HttpFetch {
+export function ownCallTransport(opts: CredentialOptions): HttpFetch {
   return createCallTransport({
     limiters: new HostLimiters({
       requestsPerSecond: () => 0,

@@ -12,3 +12,4 @@ export {
   type RunProgram,
 } from "./options.ts";
 export { IAM_CREDENTIALS_URL } from "./google_impersonation.ts";
+export { GoogleIdTokens, OPEN_ID_TOKEN_CREATOR } from "./google_id_token.ts";
