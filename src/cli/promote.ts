@@ -97,9 +97,14 @@ export async function runPromote(ctx: RunContext): Promise<number> {
   return checksFailed || skipped.length > 0 ? Math.max(code, 1) : code;
 }
 
-/** The edges the plan copies (their images are not in the destination yet). */
+/**
+ * The edges the plan copies (their images are not in the destination yet), and those the trust
+ * gate refused for their signatures, which the checks report on too.
+ */
 function copiedEdges(plan: Plan): Edge[] {
-  return plan.decisions.filter((d) => d.decision === "copy").map((d) => d.edge);
+  return plan.decisions
+    .filter((d) => d.decision === "copy" || d.decision === "untrusted")
+    .map((d) => d.edge);
 }
 
 /**

@@ -45,6 +45,8 @@ export interface SimRun {
   name: string;
   wallMs: number;
   peakKiB: number | null;
+  /** cip's CPU time (user + system), when measured: on a small machine it can set the wall. */
+  cpuMs?: number | null;
   counter: RequestCounter;
   minimum: Counts;
   /** What was checked (plan, copies), said in one line. */
@@ -109,7 +111,8 @@ export function simReport(run: SimRun, net: FloorNetwork, staging: string) {
     `set by ${floor.host}): ${ratio(run.wallMs, floor.floor)} the floor ` +
     `(target <= ${TARGETS.floorFactor}x: ${met(ok.floor)})`,
     `  cip's own requests at the quota would take ${(own.floor / 1000).toFixed(1)} s ` +
-    `(set by ${own.host}): the run took ${ratio(run.wallMs, own.floor)} that`,
+    `(set by ${own.host}): the run took ${ratio(run.wallMs, own.floor)} that; cip used ` +
+    `${run.cpuMs == null ? "unknown" : `${(run.cpuMs / 1000).toFixed(1)} s of`} CPU`,
     `  requests ${num(total)} vs minimum ${num(least)}: ${ratio(total, least)} ` +
     `(target <= ${TARGETS.requestFactor}x: ${met(ok.requests)}); 429 answers: ${num(throttled)}`,
     `  peak RSS ${peakMiB === null ? "unknown" : `${peakMiB.toFixed(0)} MiB`} ` +

@@ -110,7 +110,10 @@ Deno.test("a require policy in promoter-manifest.yaml refuses the unsigned and t
     assert.equal(await promoted(w, "cosign"), true);
     assert.equal(await promoted(w, "unsigned"), false);
     assert.equal(await promoted(w, "stranger"), false);
-    assert.deepEqual(await tagsOf(w.reg.url, "prod/bundle"), ["1.0"]);
+    // The signature travels with its image: a destination without the referrers API gets the
+    // image's referrers-schema index.
+    const bundleHex = w.images.bundle.manifest.digest.slice("sha256:".length);
+    assert.deepEqual(await tagsOf(w.reg.url, "prod/bundle"), ["1.0", `sha256-${bundleHex}`]);
     const report = JSON.parse(await Deno.readTextFile(`${w.dir}/report.json`));
     const untrusted = report.edges.filter((e: { decision: string }) => e.decision === "untrusted");
     assert.deepEqual(untrusted.map((e: { image: string }) => e.image).sort(), [
