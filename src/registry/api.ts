@@ -40,6 +40,12 @@ export interface TagListing {
    */
   absent?: true;
   /**
+   * The registry answered 404 without saying more: no repository, or (on a plain registry) one
+   * holding only untagged manifests. Where the same registry's listings carry the extension,
+   * which names untagged manifests too, it means `absent`.
+   */
+  notFound?: true;
+  /**
    * `manifests` names every manifest of the repository, untagged ones and the children of
    * indexes too (the GCR/AR extension): a digest it does not name is not there.
    */

@@ -148,11 +148,18 @@ async function readWithListings(
 ): Promise<Inventory> {
   const names = [...new Set(repos)].sort();
   let done = 0;
+  const notFound = new Set<RepoInventory>();
   const read = await Promise.all(names.map(async (repo) => {
-    const inv = await readRepository(backend, repo, known.get(repo), opts);
+    const listing = known.get(repo) ?? await backend.listTags(repo);
+    const inv = await readRepository(backend, repo, listing, opts);
+    if (listing.notFound) notFound.add(inv);
     onProgress?.({ repositories: names.length, done: ++done });
     return [repo, inv] as const;
   }));
+  // A registry whose listings name every manifest answers 404 only for a repository with none.
+  if ([...read].some(([, inv]) => inv.listed === "complete")) {
+    for (const inv of notFound) inv.listed = "absent";
+  }
   return new Map(read);
 }
 

@@ -71,7 +71,7 @@ Deno.test("client lists and reads a real registry", async () => {
     assert.deepEqual(await backend.listRepositories(""), ["other", "team/app"]);
     assert.deepEqual(await backend.listRepositories("team"), ["team/app"]);
     assert.deepEqual((await backend.listTags("team/app")).tags, ["1.0", "latest", "multi"]);
-    assert.deepEqual(await backend.listTags("nothing"), { tags: [] });
+    assert.deepEqual(await backend.listTags("nothing"), { tags: [], notFound: true });
     assert.deepEqual(await backend.headManifest("team/app", "1.0"), {
       mediaType: unusual.manifest.mediaType,
       digest: unusual.manifest.digest,

@@ -184,3 +184,48 @@ Deno.test("execute() over HTTP mounts the blobs of a manifest another repository
   );
   assert.equal(mounts.length, 6);
 });
+
+Deno.test("a registry of any name whose listings carry the extension: its 404 is an absent repository", async () => {
+  const HOST = "mirror.test";
+  const src = new FakeRegistry({ host: SRC_HOST });
+  const dst = new FakeRegistry({ host: HOST, extension: { numbers: "string" } });
+  const route: typeof fetch = (input, init) => {
+    const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+    return new URL(req.url).host === SRC_HOST ? src.fetch(req) : dst.fetch(req);
+  };
+  const http = plainHttpFetch(route);
+  const backends = new Map([
+    [SRC_HOST, new HttpBackend({ host: SRC_HOST, fetch: http, insecureHosts: [SRC_HOST] })],
+    [HOST, new HttpBackend({ host: HOST, fetch: http, insecureHosts: [HOST] })],
+  ]);
+  const access: RegistryAccess = {
+    open: (name) => Promise.resolve({ backend: backends.get(name)!, prefix: "" }),
+    readRepositories: (b, repos) =>
+      readRepositories(b, repos, undefined, { childrenOnlyIfUnlisted: true }),
+  };
+  const old = makeImage({ layers: 1, mediaType: "oci", seed: 40 });
+  const fresh = makeImage({ layers: 2, mediaType: "oci", seed: 41 });
+  src.seed("old", old, ["1"]);
+  src.seed("fresh", fresh, ["1"]);
+  dst.seed("old", old, ["1"]);
+  const m = manifestOf(SRC_HOST, [HOST]);
+  const edges = [
+    edge(m, HOST, "old", old.manifest.digest, "1"),
+    edge(m, HOST, "fresh", fresh.manifest.digest, "1"),
+  ];
+  const registries = await openRegistries(edges, access);
+  const { inventories, lookups } = await takeInventory(edges, registries, access);
+  assert.equal(inventories.get(backends.get(HOST)!.id)?.get("fresh")?.listed, "absent");
+  const p = plan({ edges, locations: registries.locations, inventories, lookups });
+  const r = await execute(p, {
+    backends,
+    inventories,
+    log: new Logger("error", () => {}),
+    copier: { policy: recordingPolicy([]) },
+  });
+  assert.ok([...r.outcomes.values()].every((o) => o.ok));
+  assert.deepEqual(dst.manifest("fresh", "1")?.bytes, fresh.manifest.bytes);
+  // Only the tag is read before it is written; no blob is looked for in the new repository.
+  const heads = dst.requests.filter((q) => q.method === "HEAD").map((q) => q.path);
+  assert.deepEqual(heads, ["/v2/fresh/manifests/1"]);
+});

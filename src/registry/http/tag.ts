@@ -33,7 +33,7 @@ export async function listTags(ctx: HttpContext, repo: string): Promise<TagListi
         ctx.extensionAt.set(repo, false);
         // Google's registries list untagged manifests too: there, 404 means no manifest at
         // all. A plain registry may answer 404 for a repository holding untagged ones.
-        return isGoogleHost(ctx.host) ? { tags: [], absent: true } : { tags: [] };
+        return isGoogleHost(ctx.host) ? { tags: [], absent: true } : { tags: [], notFound: true };
       }
       throw err;
     }

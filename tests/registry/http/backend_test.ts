@@ -38,7 +38,7 @@ Deno.test("listTags() asks n=10000 on Google hosts", async () => {
 Deno.test("listTags() treats a 404 NAME_UNKNOWN as an empty repository, absent only on Google", async () => {
   const { backend } = setup();
   // A plain registry answers 404 for a repository holding only untagged manifests too.
-  assert.deepEqual(await backend.listTags("nothing/here"), { tags: [] });
+  assert.deepEqual(await backend.listTags("nothing/here"), { tags: [], notFound: true });
   const google = setup({ extension: { numbers: "int" } }, "europe-docker.pkg.dev").backend;
   assert.deepEqual(await google.listTags("nothing/here"), { tags: [], absent: true });
 });
