@@ -20,21 +20,28 @@ import { edge, manifestOf } from "./edges_fixture.ts";
 const SRC_HOST = "stage.test";
 const DST_HOST = "prod.test";
 
-function world() {
+/**
+ * A source and a destination fake registry, reached through cip's HTTP backend and promoted to
+ * as the pipeline does (listings read as a promotion reads them); `dst` options name the
+ * destination's host and whether it serves the GCR/AR extension.
+ */
+function world(dstOptions: { host?: string; extension?: { numbers: "string" | "int" } } = {}) {
+  const dstHost = dstOptions.host ?? DST_HOST;
   const src = new FakeRegistry({ host: SRC_HOST });
-  const dst = new FakeRegistry({ host: DST_HOST });
+  const dst = new FakeRegistry({ ...dstOptions, host: dstHost });
   const route: typeof fetch = (input, init) => {
     const req = input instanceof Request && init === undefined ? input : new Request(input, init);
     return new URL(req.url).host === SRC_HOST ? src.fetch(req) : dst.fetch(req);
   };
   const http = plainHttpFetch(route);
   const S = new HttpBackend({ host: SRC_HOST, fetch: http, insecureHosts: [SRC_HOST] });
-  const D = new HttpBackend({ host: DST_HOST, fetch: http, insecureHosts: [DST_HOST] });
-  const m = manifestOf(SRC_HOST, [DST_HOST]);
-  const backends = new Map([[SRC_HOST, S], [DST_HOST, D]]);
+  const D = new HttpBackend({ host: dstHost, fetch: http, insecureHosts: [dstHost] });
+  const m = manifestOf(SRC_HOST, [dstHost]);
+  const backends = new Map([[SRC_HOST, S], [dstHost, D]]);
   const access: RegistryAccess = {
     open: (name) => Promise.resolve({ backend: backends.get(name)!, prefix: "" }),
-    readRepositories,
+    readRepositories: (b, repos) =>
+      readRepositories(b, repos, undefined, { childrenOnlyIfUnlisted: true }),
   };
   const run = async (edges: Edge[], sleeps: number[] = []) => {
     const registries = await openRegistries(edges, access);
@@ -46,9 +53,9 @@ function world() {
       log: new Logger("error", () => {}),
       copier: { policy: recordingPolicy(sleeps) },
     });
-    return { p, r };
+    return { p, r, inventories, D };
   };
-  return { src, dst, m, run };
+  return { src, dst, m, run, host: dstHost };
 }
 
 Deno.test("execute() over HTTP promotes the others when the source answers 403 for one image", async () => {
@@ -114,45 +121,24 @@ Deno.test("execute() over HTTP transfers a blob shared by two images of a reposi
 });
 
 Deno.test("on a registry whose listing names every manifest, cip asks nothing the listing answered", async () => {
-  const GOOGLE = "europe-docker.pkg.dev";
-  const src = new FakeRegistry({ host: SRC_HOST });
-  const dst = new FakeRegistry({ host: GOOGLE, extension: { numbers: "int" } });
-  const route: typeof fetch = (input, init) => {
-    const req = input instanceof Request && init === undefined ? input : new Request(input, init);
-    return new URL(req.url).host === SRC_HOST ? src.fetch(req) : dst.fetch(req);
-  };
-  const http = plainHttpFetch(route);
-  const backends = new Map([
-    [SRC_HOST, new HttpBackend({ host: SRC_HOST, fetch: http, insecureHosts: [SRC_HOST] })],
-    [GOOGLE, new HttpBackend({ host: GOOGLE, fetch: http, insecureHosts: [GOOGLE] })],
-  ]);
-  const access: RegistryAccess = {
-    open: (name) => Promise.resolve({ backend: backends.get(name)!, prefix: "" }),
-    readRepositories: (b, repos) =>
-      readRepositories(b, repos, undefined, { childrenOnlyIfUnlisted: true }),
-  };
+  const { src, dst, m, run, host } = world({
+    host: "europe-docker.pkg.dev",
+    extension: { numbers: "int" },
+  });
   const kids = [1, 2].map((s) => makeImage({ layers: 1, mediaType: "oci", seed: 20 + s }));
   const list = makeIndex(kids, "oci");
   src.seedIndex("multi", list, ["v1"]);
-  const edges = [edge(manifestOf(SRC_HOST, [GOOGLE]), GOOGLE, "multi", list.manifest.digest, "v1")];
-  const run = async () => {
-    const registries = await openRegistries(edges, access);
-    const { inventories, lookups } = await takeInventory(edges, registries, access);
-    const p = plan({ edges, locations: registries.locations, inventories, lookups });
-    const r = await execute(p, {
-      backends,
-      inventories,
-      log: new Logger("error", () => {}),
-      copier: { policy: recordingPolicy([]) },
-    });
+  const edges = [edge(m, host, "multi", list.manifest.digest, "v1")];
+  const asked = async () => {
+    const { r } = await run(edges);
     assert.ok([...r.outcomes.values()].every((o) => o.ok));
-    const asked = dst.requests.map((q) => `${q.method} ${q.path}`);
+    const all = dst.requests.map((q) => `${q.method} ${q.path}`);
     dst.requests.length = 0;
-    return asked;
+    return all;
   };
   // Into a repository that does not exist: no blob or manifest is looked for, only the tag is
   // read right before it is written (tags never move).
-  const first = await run();
+  const first = await asked();
   assert.deepEqual(first.filter((q) => q.startsWith("HEAD") || q.startsWith("GET")), [
     "GET /v2/multi/tags/list",
     "HEAD /v2/multi/manifests/v1",
@@ -160,7 +146,7 @@ Deno.test("on a registry whose listing names every manifest, cip asks nothing th
   assert.equal(first.filter((q) => q === "POST /v2/multi/blobs/uploads/").length, 4);
   assert.deepEqual(dst.manifest("multi", "v1")?.bytes, list.manifest.bytes);
   // Everything there: the listing says so, and nothing else is asked (no index is read).
-  assert.deepEqual(await run(), ["GET /v2/multi/tags/list"]);
+  assert.deepEqual(await asked(), ["GET /v2/multi/tags/list"]);
 });
 
 Deno.test("execute() over HTTP mounts the blobs of a manifest another repository is listed holding", async () => {
@@ -186,43 +172,20 @@ Deno.test("execute() over HTTP mounts the blobs of a manifest another repository
 });
 
 Deno.test("a registry of any name whose listings carry the extension: its 404 is an absent repository", async () => {
-  const HOST = "mirror.test";
-  const src = new FakeRegistry({ host: SRC_HOST });
-  const dst = new FakeRegistry({ host: HOST, extension: { numbers: "string" } });
-  const route: typeof fetch = (input, init) => {
-    const req = input instanceof Request && init === undefined ? input : new Request(input, init);
-    return new URL(req.url).host === SRC_HOST ? src.fetch(req) : dst.fetch(req);
-  };
-  const http = plainHttpFetch(route);
-  const backends = new Map([
-    [SRC_HOST, new HttpBackend({ host: SRC_HOST, fetch: http, insecureHosts: [SRC_HOST] })],
-    [HOST, new HttpBackend({ host: HOST, fetch: http, insecureHosts: [HOST] })],
-  ]);
-  const access: RegistryAccess = {
-    open: (name) => Promise.resolve({ backend: backends.get(name)!, prefix: "" }),
-    readRepositories: (b, repos) =>
-      readRepositories(b, repos, undefined, { childrenOnlyIfUnlisted: true }),
-  };
+  const { src, dst, m, run, host } = world({
+    host: "mirror.test",
+    extension: { numbers: "string" },
+  });
   const old = makeImage({ layers: 1, mediaType: "oci", seed: 40 });
   const fresh = makeImage({ layers: 2, mediaType: "oci", seed: 41 });
   src.seed("old", old, ["1"]);
   src.seed("fresh", fresh, ["1"]);
   dst.seed("old", old, ["1"]);
-  const m = manifestOf(SRC_HOST, [HOST]);
-  const edges = [
-    edge(m, HOST, "old", old.manifest.digest, "1"),
-    edge(m, HOST, "fresh", fresh.manifest.digest, "1"),
-  ];
-  const registries = await openRegistries(edges, access);
-  const { inventories, lookups } = await takeInventory(edges, registries, access);
-  assert.equal(inventories.get(backends.get(HOST)!.id)?.get("fresh")?.listed, "absent");
-  const p = plan({ edges, locations: registries.locations, inventories, lookups });
-  const r = await execute(p, {
-    backends,
-    inventories,
-    log: new Logger("error", () => {}),
-    copier: { policy: recordingPolicy([]) },
-  });
+  const { r, inventories, D } = await run([
+    edge(m, host, "old", old.manifest.digest, "1"),
+    edge(m, host, "fresh", fresh.manifest.digest, "1"),
+  ]);
+  assert.equal(inventories.get(D.id)?.get("fresh")?.listed, "absent");
   assert.ok([...r.outcomes.values()].every((o) => o.ok));
   assert.deepEqual(dst.manifest("fresh", "1")?.bytes, fresh.manifest.bytes);
   // Only the tag is read before it is written; no blob is looked for in the new repository.
