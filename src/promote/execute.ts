@@ -8,6 +8,14 @@ import { Copier, type CopierOptions, type CopyStats, type Endpoint } from "./cop
 import type { ImageAction, Plan } from "./plan.ts";
 import { describeError } from "../describe_error.ts";
 
+/**
+ * Images copied at once per destination registry: each destination's hosts are kept busy (a
+ * copy waits on round trips most of its time), whatever the number of destinations; the
+ * transport still limits requests per host. Measured on the Kubernetes simulation (22 regions):
+ * 64 images in all left the hosts at a fifth of their quota.
+ */
+const IMAGES_IN_FLIGHT_PER_DESTINATION = 64;
+
 /** What execution needs besides the plan. */
 export interface ExecuteOptions {
   /** Registry name (as manifests write it) -> its backend. */
@@ -16,7 +24,10 @@ export interface ExecuteOptions {
   /** Whether stderr is a terminal: one updating progress line instead of a line per image. */
   terminal?: boolean;
   now?: () => number;
-  /** Upper bound on images in flight, to bound memory on very large plans. */
+  /**
+   * Upper bound on images in flight, to bound memory on very large plans (default:
+   * IMAGES_IN_FLIGHT_PER_DESTINATION per destination registry of the plan).
+   */
   imagesInFlight?: number;
   /**
    * The inventories the plan was made from (backend id -> repositories), so the copier does
@@ -103,7 +114,10 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
       );
     }
   };
-  await bounded(plan.actions, options.imagesInFlight ?? 64, runOne);
+  const destinations = new Set(plan.actions.map((a) => a.dst)).size;
+  const inFlight = options.imagesInFlight ??
+    IMAGES_IN_FLIGHT_PER_DESTINATION * Math.max(1, destinations);
+  await bounded(plan.actions, inFlight, runOne);
   await copier.settled();
   if (total > 0) options.log.progress(progressLine(), true);
   return { outcomes, stats: copier.stats, ms: now() - started };
