@@ -161,11 +161,10 @@ export class Copier {
    * Makes `digest` present in `to` with everything it references, copied from `from`: children
    * and blobs first, the manifest last. `knownAbsent` skips the destination HEAD (as does a
    * listing of `to` that shows the digest absent; one that shows it there makes it present).
-   * With `tag`
-   * the manifest is stored under that tag (one PUT stores both the digest and the tag), after
-   * the tag is read once more (see `putTag`). Blobs are mounted from `mountable`, repositories of
-   * `to`'s backend known to hold a manifest that references them, and from any other
-   * repository of the backend that holds the manifest (as listed).
+   * With `tag` the manifest is stored under that tag (one PUT stores both the digest and the
+   * tag), after the tag is read once more (see `putTag`). Blobs are mounted from `mountable`,
+   * repositories of `to`'s backend known to hold a manifest that references them, and from any
+   * other repository of the backend that holds the manifest (as listed).
    */
   ensureManifest(
     from: Endpoint,
