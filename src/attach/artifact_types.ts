@@ -25,45 +25,31 @@
  *   `application/vnd.in-toto+json` (the DSSE payload type).
  */
 
-/** The media type of the OCI empty descriptor (`{}`). */
-export const OCI_EMPTY_MEDIA_TYPE = "application/vnd.oci.empty.v1+json";
-/** The digest of `{}`, the empty descriptor's content. */
-export const OCI_EMPTY_DIGEST =
-  "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
-/** The size of `{}`. */
-export const OCI_EMPTY_SIZE = 2;
-
-/** The layer media type of a cosign signature (a simple-signing payload). */
-export const SIMPLE_SIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
-/** The layer media type of a cosign attestation (a DSSE envelope). */
-export const DSSE_ENVELOPE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json";
-/** The DSSE payload type of in-toto statements, also an `artifactType` of attestations. */
-export const IN_TOTO_MEDIA_TYPE = "application/vnd.in-toto+json";
-/** The `artifactType` of a v0.3 Sigstore bundle referrer. */
-export const SIGSTORE_BUNDLE_V03 = "application/vnd.dev.sigstore.bundle.v0.3+json";
+import {
+  BUNDLE_PREDICATE_ANNOTATION,
+  COSIGN_SIGN_PREDICATE,
+  DSSE_ENVELOPE_MEDIA_TYPE,
+  IN_TOTO_MEDIA_TYPE,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+} from "../oci/mod.ts";
+export {
+  BUNDLE_PREDICATE_ANNOTATION,
+  COSIGN_ANNOTATIONS,
+  COSIGN_SIGN_PREDICATE,
+  CREATED_ANNOTATION,
+  DSSE_ENVELOPE_MEDIA_TYPE,
+  IN_TOTO_MEDIA_TYPE,
+  OCI_EMPTY_DIGEST,
+  OCI_EMPTY_MEDIA_TYPE,
+  OCI_EMPTY_SIZE,
+  SIGSTORE_BUNDLE_V03,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+} from "../oci/mod.ts";
 /** The `artifactType` of a Notary Project signature. */
 export const NOTARY_SIGNATURE = "application/vnd.cncf.notary.signature";
-/** The predicate type cosign gives an image signature inside a Sigstore bundle. */
-export const COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
-
-/** The layer annotations of a cosign signature. */
-export const COSIGN_SIGNATURE_ANNOTATIONS = {
-  /** The base64 signature over the payload. */
-  signature: "dev.cosignproject.cosign/signature",
-  /** The PEM signing certificate. */
-  certificate: "dev.sigstore.cosign/certificate",
-  /** The PEM chain above the certificate. */
-  chain: "dev.sigstore.cosign/chain",
-  /** The Rekor entry and its signed entry timestamp, as JSON. */
-  bundle: "dev.sigstore.cosign/bundle",
-} as const;
 
 /** The layer annotation `cosign attest` writes with the statement's predicate type. */
 export const COSIGN_PREDICATE_ANNOTATION = "predicateType";
-/** The referrer annotation of a Sigstore bundle naming its statement's predicate type. */
-export const BUNDLE_PREDICATE_ANNOTATION = "dev.sigstore.bundle.predicateType";
-/** The OCI annotation of creation time, which oras writes on every manifest it pushes. */
-export const CREATED_ANNOTATION = "org.opencontainers.image.created";
 
 /** What an attachment is. */
 export type AttachmentKind = "signature" | "attestation" | "sbom" | "other";

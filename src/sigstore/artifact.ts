@@ -29,9 +29,6 @@ export interface OciArtifact {
   blobs: OciBlob[];
 }
 
-/** The OCI empty descriptor's media type (`{}` as a config that carries nothing). */
-export const OCI_EMPTY = "application/vnd.oci.empty.v1+json";
-
 /** A blob of `bytes` with `mediaType`. */
 export function blobOf(
   mediaType: string,

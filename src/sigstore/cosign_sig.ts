@@ -6,6 +6,7 @@
  * carries the base64 signature, the PEM certificate and chain, and the Rekor entry with its
  * signed entry timestamp (the "bundle" annotation) as annotations.
  */
+import { SIMPLE_SIGNING_MEDIA_TYPE } from "../oci/mod.ts";
 import { type Descriptor, isDigest } from "../registry/mod.ts";
 import {
   type AnnotatedDescriptor,
@@ -17,23 +18,8 @@ import {
 } from "./artifact.ts";
 import { SigstoreError } from "./errors.ts";
 
-/** The media type of a simple-signing payload layer. */
-export const SIMPLE_SIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
-
 /** The `critical.type` of a cosign image signature payload. */
 export const COSIGN_SIGNATURE_TYPE = "cosign container image signature";
-
-/** The layer annotations of a cosign signature. */
-export const COSIGN_ANNOTATIONS = {
-  /** The base64 signature over the payload bytes. */
-  signature: "dev.cosignproject.cosign/signature",
-  /** The PEM signing certificate. */
-  certificate: "dev.sigstore.cosign/certificate",
-  /** The PEM certificates above it, leaf's issuer first. */
-  chain: "dev.sigstore.cosign/chain",
-  /** JSON: the Rekor entry and its signed entry timestamp. */
-  bundle: "dev.sigstore.cosign/bundle",
-} as const;
 
 /** The Rekor entry of the `bundle` annotation. */
 export interface CosignRekorBundle {

@@ -4,17 +4,12 @@
  * entry (with signed entry timestamp) are checked by `@sigstore/verify` as the equivalent
  * v0.1 message-signature bundle over the payload bytes.
  */
+import { COSIGN_ANNOTATIONS, SIMPLE_SIGNING_MEDIA_TYPE } from "../oci/mod.ts";
 import type { Bundle, TransparencyLogEntry } from "@sigstore/bundle";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { isDigest } from "../registry/mod.ts";
-import {
-  COSIGN_ANNOTATIONS,
-  COSIGN_SIGNATURE_TYPE,
-  type CosignLayer,
-  type CosignRekorBundle,
-  SIMPLE_SIGNING_MEDIA_TYPE,
-} from "./cosign_sig.ts";
+import { COSIGN_SIGNATURE_TYPE, type CosignLayer, type CosignRekorBundle } from "./cosign_sig.ts";
 import { sigstoreLibs } from "./libs.ts";
 import { errorText } from "./trusted_root.ts";
 import { refuse, type Verdict, verifyAgainstPolicy } from "./verdict.ts";

@@ -5,13 +5,8 @@
  * writes for `cosign sign`), with an empty predicate.
  */
 
-/** The DSSE payload type of in-toto statements. */
-export const IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
-
-/** The predicate type of a cosign image signature. */
-export const COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
-
 /** The in-toto statement types a signature may use. */
+import { COSIGN_SIGN_PREDICATE, IN_TOTO_MEDIA_TYPE } from "../oci/mod.ts";
 export const STATEMENT_TYPES: readonly string[] = [
   "https://in-toto.io/Statement/v1",
   "https://in-toto.io/Statement/v0.1",
@@ -49,7 +44,7 @@ export function statementProblem(
   predicateTypes: readonly string[],
 ): StatementProblem | undefined {
   const notSignature = (message: string) => ({ kind: "not-a-signature" as const, message });
-  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+  if (payloadType !== IN_TOTO_MEDIA_TYPE) {
     return notSignature(`its DSSE payload type is ${JSON.stringify(payloadType)}, not in-toto`);
   }
   let statement: unknown;

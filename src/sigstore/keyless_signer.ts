@@ -5,19 +5,15 @@
  * authority is configured), packaged as a v0.3 Sigstore bundle. Optionally also the legacy
  * cosign `.sig` layer. The key and certificate are reused until the certificate nears expiry.
  */
+import { COSIGN_ANNOTATIONS, IN_TOTO_MEDIA_TYPE } from "../oci/mod.ts";
 import { Buffer } from "node:buffer";
 import crypto from "node:crypto";
 import { isDigest } from "../registry/mod.ts";
-import {
-  COSIGN_ANNOTATIONS,
-  type CosignLayer,
-  cosignLayer,
-  simpleSigningPayload,
-} from "./cosign_sig.ts";
+import { type CosignLayer, cosignLayer, simpleSigningPayload } from "./cosign_sig.ts";
 import { SigstoreError } from "./errors.ts";
 import { requestCertificate } from "./fulcio.ts";
 import { tokenClaims } from "./identity_token.ts";
-import { imageStatement, IN_TOTO_PAYLOAD_TYPE } from "./in_toto.ts";
+import { imageStatement } from "./in_toto.ts";
 import { sigstoreLibs } from "./libs.ts";
 import type { SignerIdentity } from "./policy.ts";
 import {
@@ -164,11 +160,11 @@ export class KeylessSigner {
     const { bundle: lib, core } = await sigstoreLibs();
     const doFetch = this.#options.fetch ?? fetch;
     const payload = Buffer.from(imageStatement(digest));
-    const pae = core.dsse.preAuthEncoding(IN_TOTO_PAYLOAD_TYPE, payload);
+    const pae = core.dsse.preAuthEncoding(IN_TOTO_MEDIA_TYPE, payload);
     const signature = crypto.sign("sha256", pae, session.privateKey);
     const bundle = lib.toDSSEBundle({
       artifact: payload,
-      artifactType: IN_TOTO_PAYLOAD_TYPE,
+      artifactType: IN_TOTO_MEDIA_TYPE,
       signature,
       certificate: session.der,
       certificateChain: false,

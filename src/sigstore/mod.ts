@@ -43,14 +43,17 @@
  * first of them is loaded.
  */
 export {
-  type AnnotatedDescriptor,
-  blobOf,
-  OCI_EMPTY,
-  type OciArtifact,
-  type OciBlob,
-} from "./artifact.ts";
-export {
+  BUNDLE_PREDICATE_ANNOTATION,
   COSIGN_ANNOTATIONS,
+  COSIGN_SIGN_PREDICATE,
+  CREATED_ANNOTATION,
+  IN_TOTO_MEDIA_TYPE,
+  OCI_EMPTY_MEDIA_TYPE,
+  SIGSTORE_BUNDLE_V03,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+} from "../oci/mod.ts";
+export { type AnnotatedDescriptor, blobOf, type OciArtifact, type OciBlob } from "./artifact.ts";
+export {
   COSIGN_SIGNATURE_TYPE,
   type CosignLayer,
   cosignLayer,
@@ -58,7 +61,6 @@ export {
   cosignSignatureLayers,
   cosignSignatureManifest,
   cosignSignatureTag,
-  SIMPLE_SIGNING_MEDIA_TYPE,
   simpleSigningPayload,
 } from "./cosign_sig.ts";
 export { verifyCosignLayer } from "./cosign_sig_verify.ts";
@@ -70,12 +72,7 @@ export {
 } from "./crypto_shim.ts";
 export { PolicyError, scrub, ServiceError, SigstoreError, TokenError } from "./errors.ts";
 export { type TokenClaims, tokenClaims } from "./identity_token.ts";
-export {
-  COSIGN_SIGN_PREDICATE,
-  imageStatement,
-  IN_TOTO_PAYLOAD_TYPE,
-  statementProblem,
-} from "./in_toto.ts";
+export { imageStatement, statementProblem } from "./in_toto.ts";
 export { type ImageSignature, KeylessSigner, type KeylessSignerOptions } from "./keyless_signer.ts";
 export { type SigstoreLibs, sigstoreLibs } from "./libs.ts";
 export {
@@ -92,10 +89,7 @@ export {
 } from "./policy.ts";
 export {
   BUNDLE_CONTENT_ANNOTATION,
-  BUNDLE_PREDICATE_ANNOTATION,
-  BUNDLE_V03_MEDIA_TYPE,
   bundleReferrer,
-  CREATED_ANNOTATION,
   type ReferrerOptions,
   TITLE_ANNOTATION,
 } from "./referrer.ts";

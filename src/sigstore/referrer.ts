@@ -4,21 +4,18 @@
  * empty config, one layer holding the bundle JSON (titled `sha256-<hex>.sigstore.json`), the
  * image as `subject`, and annotations saying what the bundle holds and when it was made.
  */
+import {
+  BUNDLE_PREDICATE_ANNOTATION,
+  COSIGN_SIGN_PREDICATE,
+  CREATED_ANNOTATION,
+  OCI_EMPTY_MEDIA_TYPE,
+  SIGSTORE_BUNDLE_V03,
+} from "../oci/mod.ts";
 import type { Descriptor } from "../registry/mod.ts";
-import { blobOf, jsonBytes, manifestArtifact, OCI_EMPTY, type OciArtifact } from "./artifact.ts";
-import { COSIGN_SIGN_PREDICATE } from "./in_toto.ts";
-
-/** The media type of a v0.3 Sigstore bundle, also the referrer's `artifactType`. */
-export const BUNDLE_V03_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
+import { blobOf, jsonBytes, manifestArtifact, type OciArtifact } from "./artifact.ts";
 
 /** Annotation naming what a bundle holds: `dsse-envelope` or `message-signature`. */
 export const BUNDLE_CONTENT_ANNOTATION = "dev.sigstore.bundle.content";
-
-/** Annotation naming the in-toto predicate type of a DSSE bundle. */
-export const BUNDLE_PREDICATE_ANNOTATION = "dev.sigstore.bundle.predicateType";
-
-/** The OCI annotation of creation time (RFC 3339). */
-export const CREATED_ANNOTATION = "org.opencontainers.image.created";
 
 /** The OCI annotation of a layer's file name. */
 export const TITLE_ANNOTATION = "org.opencontainers.image.title";
@@ -47,8 +44,8 @@ export function bundleReferrer(
   subject: Descriptor,
   options: ReferrerOptions,
 ): OciArtifact {
-  const config = blobOf(OCI_EMPTY, jsonBytes({}));
-  const layer = blobOf(BUNDLE_V03_MEDIA_TYPE, bundleJson);
+  const config = blobOf(OCI_EMPTY_MEDIA_TYPE, jsonBytes({}));
+  const layer = blobOf(SIGSTORE_BUNDLE_V03, bundleJson);
   layer.descriptor.annotations = {
     [TITLE_ANNOTATION]: `${layer.descriptor.digest.replace(":", "-")}.sigstore.json`,
   };
@@ -61,7 +58,7 @@ export function bundleReferrer(
   const document = {
     schemaVersion: 2,
     mediaType: "application/vnd.oci.image.manifest.v1+json",
-    artifactType: BUNDLE_V03_MEDIA_TYPE,
+    artifactType: SIGSTORE_BUNDLE_V03,
     config: config.descriptor,
     layers: [layer.descriptor],
     subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },

@@ -3,10 +3,11 @@
  * one OCI image: a DSSE envelope whose in-toto statement names the image digest, or a message
  * signature over the image manifest's bytes.
  */
+import { COSIGN_SIGN_PREDICATE } from "../oci/mod.ts";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { isDigest } from "../registry/mod.ts";
-import { COSIGN_SIGN_PREDICATE, statementProblem } from "./in_toto.ts";
+import { statementProblem } from "./in_toto.ts";
 import { sigstoreLibs } from "./libs.ts";
 import type { AllowedIdentity } from "./policy.ts";
 import { errorText, type TrustRoot } from "./trusted_root.ts";

@@ -1,6 +1,6 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { sha256Digest } from "../../src/registry/mod.ts";
-import { bundleReferrer, OCI_EMPTY } from "../../src/sigstore/mod.ts";
+import { bundleReferrer, OCI_EMPTY_MEDIA_TYPE } from "../../src/sigstore/mod.ts";
 
 const SUBJECT = {
   mediaType: "application/vnd.oci.image.index.v1+json",
@@ -22,7 +22,7 @@ Deno.test("bundleReferrer() lays a bundle out as cosign's bundle specification s
     mediaType: "application/vnd.oci.image.manifest.v1+json",
     artifactType: "application/vnd.dev.sigstore.bundle.v0.3+json",
     config: {
-      mediaType: OCI_EMPTY,
+      mediaType: OCI_EMPTY_MEDIA_TYPE,
       digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
       size: 2,
     },

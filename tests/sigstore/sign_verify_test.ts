@@ -1,10 +1,10 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import {
-  BUNDLE_V03_MEDIA_TYPE,
   COSIGN_SIGN_PREDICATE,
-  IN_TOTO_PAYLOAD_TYPE,
+  IN_TOTO_MEDIA_TYPE,
   loadTrustRoot,
+  SIGSTORE_BUNDLE_V03,
   type Verdict,
   verifyImageBundle,
 } from "../../src/sigstore/mod.ts";
@@ -28,8 +28,8 @@ Deno.test("signImage() makes a v0.3 DSSE bundle of cosign's image statement that
     const signed = await w.signer().signImage(DIGEST);
     deepEqual(signed.identity, { subject: FAKE_SUBJECT, issuer: FAKE_ISSUER });
     const bundle = parse(signed.bundle);
-    equal(bundle.mediaType, BUNDLE_V03_MEDIA_TYPE);
-    equal(bundle.dsseEnvelope.payloadType, IN_TOTO_PAYLOAD_TYPE);
+    equal(bundle.mediaType, SIGSTORE_BUNDLE_V03);
+    equal(bundle.dsseEnvelope.payloadType, IN_TOTO_MEDIA_TYPE);
     const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, "base64").toString());
     equal(statement.predicateType, COSIGN_SIGN_PREDICATE);
     deepEqual(statement.subject, [{ digest: { sha256: DIGEST.slice(7) } }]);
